@@ -1,0 +1,53 @@
+/**
+ * The one error class of authproxy. Every error that leaves a module carries a stable `code`
+ * (`AP_ERR_*`) that callers branch on — never the message text. Expected outcomes (bad password,
+ * Duo deny) are values in result unions, not errors; errors are for bugs, bad input and
+ * unavailable backends.
+ *
+ * The table of codes, their meaning and how to fix them is in README.md ("Error codes");
+ * test/errors.test.ts keeps that table and {@link ERROR_CODES} in step.
+ */
+export class AuthproxyError extends Error {
+  /** Stable machine-readable code, one of {@link ERROR_CODES}. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AuthproxyError';
+    this.code = code;
+  }
+}
+
+/** Every error code with a one-line meaning (the README table gives the fix). */
+export const ERROR_CODES = {
+  // --- configuration ---------------------------------------------------------------------
+  AP_ERR_CONFIG_INVALID: 'the configuration file has errors; each is listed with file:line',
+  AP_ERR_CONFIG_UNREADABLE: 'the configuration file is missing or unreadable',
+  // --- RADIUS protocol ---------------------------------------------------------------------
+  AP_ERR_RADIUS_MALFORMED: 'a RADIUS datagram failed validation and was dropped',
+  AP_ERR_RADIUS_ENCODE: 'a RADIUS reply could not be encoded',
+  AP_ERR_RADIUS_TIMEOUT: 'an upstream RADIUS server did not answer in time',
+  AP_ERR_RADIUS_BIND: 'a UDP listener could not be bound',
+  // --- primary authentication ----------------------------------------------------------------
+  AP_ERR_LDAP_UNAVAILABLE: 'no configured LDAP/AD server could be used',
+  AP_ERR_PRIMARY_UNAVAILABLE: 'the primary authentication backend could not be reached',
+  // --- Duo Auth API --------------------------------------------------------------------------
+  AP_ERR_DUO_TRANSPORT: 'the Duo API could not be reached (connect, TLS, reset)',
+  AP_ERR_DUO_TIMEOUT: 'the Duo API did not answer within api_timeout',
+  AP_ERR_DUO_HTTP_4XX: 'the Duo API refused the request (bad ikey/skey, signature, rate limit)',
+  AP_ERR_DUO_HTTP_5XX: 'the Duo API answered with a server error',
+  AP_ERR_DUO_FAIL: 'the Duo API answered stat FAIL',
+  AP_ERR_DUO_MALFORMED: 'the Duo API answered with a body the proxy cannot use',
+  AP_ERR_DUO_LOCAL: 'the request was refused locally before reaching Duo',
+  // --- command line ----------------------------------------------------------------------------
+  AP_ERR_CLI_USAGE: 'authproxyctl was called with unknown arguments',
+  AP_ERR_CLI_START: 'the proxy process failed to start',
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** True when `err` is an {@link AuthproxyError} with the given code. */
+export function hasCode(err: unknown, code: ErrorCode): err is AuthproxyError {
+  return err instanceof AuthproxyError && err.code === code;
+}
