@@ -1,0 +1,45 @@
+/**
+ * Authenticators: Response Authenticator (RFC 2865 §3) and Message-Authenticator
+ * (RFC 2869 §5.14, RFC 3579 §3.2). Every comparison is constant-time.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Byte offset of the authenticator field in a RADIUS header. */
+export const AUTHENTICATOR_OFFSET = 4;
+
+/**
+ * RFC 3579 §3.2: HMAC-MD5 over the whole packet with the Message-Authenticator value zeroed,
+ * keyed by the shared secret. `packet` must hold, at bytes 4–19, the authenticator the RFC
+ * prescribes (the Request Authenticator for requests and for replies).
+ */
+export function computeMessageAuthenticator(packet: Buffer, maOffset: number, secret: Buffer): Buffer {
+  const copy = Buffer.from(packet);
+  copy.fill(0, maOffset, maOffset + 16);
+  return createHmac('md5', secret).update(copy).digest();
+}
+
+/** Verifies a request's Message-Authenticator (constant-time). */
+export function verifyMessageAuthenticator(packet: Buffer, maOffset: number, secret: Buffer): boolean {
+  const expected = computeMessageAuthenticator(packet, maOffset, secret);
+  return timingSafeEqual(expected, packet.subarray(maOffset, maOffset + 16));
+}
+
+/**
+ * RFC 2865 §3: ResponseAuth = MD5(Code+ID+Length+RequestAuth+Attributes+Secret).
+ * `reply` is the encoded reply; its authenticator field is ignored.
+ */
+export function computeResponseAuthenticator(reply: Buffer, requestAuthenticator: Buffer, secret: Buffer): Buffer {
+  return createHash('md5')
+    .update(reply.subarray(0, 4))
+    .update(requestAuthenticator)
+    .update(reply.subarray(20))
+    .update(secret)
+    .digest();
+}
+
+/** Verifies a reply's Response Authenticator against the request's authenticator (constant-time). */
+export function verifyResponseAuthenticator(reply: Buffer, requestAuthenticator: Buffer, secret: Buffer): boolean {
+  if (reply.length < 20) return false;
+  const expected = computeResponseAuthenticator(reply, requestAuthenticator, secret);
+  return timingSafeEqual(expected, reply.subarray(4, 20));
+}
