@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { Attr } from '../../src/radius/dictionary.js';
 import { isMalformed, parsePacket } from '../../src/radius/packet.js';
 import { encodeReply, replyAttributes, replyMessageAttributes } from '../../src/radius/reply.js';
+import type { RadiusAttribute } from '../../src/radius/types.js';
 
 const secret = Buffer.from('s3cr3t;#=:');
 const requestAuth = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 
-function build(code: number, attrs = [{ type: Attr.ReplyMessage, value: Buffer.from('hi') }], proxyStates: Buffer[] = []): Buffer {
+function build(code: number, attrs: RadiusAttribute[] = [{ type: Attr.ReplyMessage, value: Buffer.from('hi') }], proxyStates: Buffer[] = []): Buffer {
   return encodeReply({ code, identifier: 7, requestAuthenticator: requestAuth, secret, attributes: attrs, proxyStates });
 }
 
