@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   AP_ERR_RADIUS_BIND: 'a UDP listener could not be bound',
   // --- primary authentication ----------------------------------------------------------------
   AP_ERR_LDAP_UNAVAILABLE: 'no configured LDAP/AD server could be used',
+  AP_ERR_LDAP_CA_FILE: 'the ssl_ca_certs_file of an [ad_client] section could not be read',
   AP_ERR_PRIMARY_UNAVAILABLE: 'the primary authentication backend could not be reached',
   // --- Duo Auth API --------------------------------------------------------------------------
   AP_ERR_DUO_TRANSPORT: 'the Duo API could not be reached (connect, TLS, reset)',
