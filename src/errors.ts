@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   AP_ERR_RADIUS_ENCODE: 'a RADIUS reply could not be encoded',
   AP_ERR_RADIUS_TIMEOUT: 'an upstream RADIUS server did not answer in time',
   AP_ERR_RADIUS_BIND: 'a UDP listener could not be bound',
+  AP_ERR_RADIUS_BUSY: 'all 256 upstream RADIUS Identifiers and the 256-entry wait queue are in use',
+  AP_ERR_RADIUS_CANCELLED: 'an upstream RADIUS exchange was aborted or its client was closed',
   // --- primary authentication ----------------------------------------------------------------
   AP_ERR_LDAP_UNAVAILABLE: 'no configured LDAP/AD server could be used',
   AP_ERR_LDAP_CA_FILE: 'the ssl_ca_certs_file of an [ad_client] section could not be read',

@@ -1,0 +1,261 @@
+/**
+ * One upstream RADIUS client (a `[radius_client]` section's transport, spec §3.2): a UDP socket,
+ * an Identifier pool shared by all its hosts, the send/retry/failover schedule and the checks a
+ * reply must pass before it is believed. Protocol only: it knows nothing of users' passwords
+ * beyond hiding them, nor of Duo.
+ *
+ * Schedule (spec §3.2 step 4): transmission 1 goes to hosts[0]; every `retryWaitMs` without a
+ * valid answer the *identical* bytes go to the next host (wrapping), up to `retries + 1`
+ * transmissions; when the last wait expires the exchange fails with `AP_ERR_RADIUS_TIMEOUT`.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv4, isIPv6 } from 'node:net';
+import { AuthproxyError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { parseAddress } from '../util/ip.js';
+import { checkReply, encodeAccessRequest } from './access-request.js';
+import { Attr, firstValue } from './dictionary.js';
+import { IdentifierPool } from './identifier-pool.js';
+import type { RadiusAttribute } from './types.js';
+
+/** One upstream server address (an IP literal; spec §3.1: hostnames are not resolved). */
+export interface UpstreamHost {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Options of an {@link UpstreamClient}. */
+export interface UpstreamOptions {
+  /** `host`/`port`, then `host_1`/`port_1`…, in order; at least one. */
+  readonly hosts: readonly UpstreamHost[];
+  /** Shared secret with every upstream host. */
+  readonly secret: Buffer;
+  /** Re-sends after the first transmission (default 3). */
+  readonly retries?: number;
+  /** Wait before each re-send and after the last one, in ms (default 2000). */
+  readonly retryWaitMs?: number;
+  /** Drop replies without a valid Message-Authenticator (default false; spec §9.1 clone option). */
+  readonly requireMessageAuthenticator?: boolean;
+  readonly log: Logger;
+}
+
+/** What to send: attributes in order (without User-Password and Message-Authenticator). */
+export interface ExchangeRequest {
+  readonly attributes: readonly RadiusAttribute[];
+  /** Plain password bytes, hidden with the upstream secret (RFC 2865 §5.2). */
+  readonly password?: Buffer | undefined;
+  /** 1 = Access-Request (default), 12 = Status-Server. */
+  readonly code?: number;
+}
+
+/** A reply that passed every check. */
+export interface ExchangeReply {
+  readonly code: number;
+  readonly identifier: number;
+  readonly attributes: readonly RadiusAttribute[];
+  readonly raw: Buffer;
+  readonly from: UpstreamHost;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly packet: Buffer;
+  readonly authenticator: Buffer;
+  readonly proxyStates: readonly Buffer[];
+  readonly user: string;
+  transmissions: number;
+  lastHost: UpstreamHost;
+  timer: NodeJS.Timeout | undefined;
+  readonly resolve: (reply: ExchangeReply) => void;
+  readonly reject: (err: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
+}
+
+const DEFAULT_RETRIES = 3;
+const DEFAULT_RETRY_WAIT_MS = 2000;
+
+/** The transport of one `[radius_client]` section. Construct, `start()`, `exchange()`…, `close()`. */
+export class UpstreamClient {
+  private readonly pool = new IdentifierPool();
+  private readonly pending = new Map<number, Pending>();
+  private readonly hostKeys: Set<string>;
+  private readonly retries: number;
+  private readonly retryWaitMs: number;
+  private readonly dualStack: boolean;
+  private socket: Socket | undefined;
+  private closed = false;
+
+  constructor(private readonly options: UpstreamOptions) {
+    if (options.hosts.length === 0) throw new AuthproxyError('AP_ERR_CONFIG_INVALID', 'radius_client needs at least one host');
+    for (const h of options.hosts) {
+      if (!isIPv4(h.host) && !isIPv6(h.host)) throw new AuthproxyError('AP_ERR_CONFIG_INVALID', `radius_client host "${h.host}" is not an IP address`);
+    }
+    this.retries = options.retries ?? DEFAULT_RETRIES;
+    this.retryWaitMs = options.retryWaitMs ?? DEFAULT_RETRY_WAIT_MS;
+    this.hostKeys = new Set(options.hosts.map((h) => hostKey(h.host, h.port)));
+    this.dualStack = options.hosts.some((h) => isIPv6(h.host));
+  }
+
+  /** Binds the socket (any address, ephemeral port). */
+  async start(): Promise<void> {
+    if (this.socket || this.closed) return;
+    const socket = createSocket({ type: this.dualStack ? 'udp6' : 'udp4', ipv6Only: false });
+    socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
+    socket.on('error', (err) => this.options.log.error('upstream RADIUS socket error', err));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    this.socket = socket;
+  }
+
+  /** The local UDP port (after start). */
+  get localPort(): number | undefined {
+    return this.socket?.address().port;
+  }
+
+  /** Exchanges in flight (holding an Identifier). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Exchanges waiting for a free Identifier. */
+  get waiting(): number {
+    return this.pool.waiting;
+  }
+
+  /**
+   * Sends a new request and resolves with the first valid reply. Rejects with
+   * `AP_ERR_RADIUS_TIMEOUT` after the last wait, `AP_ERR_RADIUS_BUSY` when no Identifier can be had,
+   * `AP_ERR_RADIUS_CANCELLED` on abort or close, `AP_ERR_RADIUS_ENCODE` when the request cannot be built.
+   */
+  async exchange(request: ExchangeRequest, signal?: AbortSignal): Promise<ExchangeReply> {
+    if (this.closed) throw cancelled('RADIUS client closed');
+    if (!this.socket) throw new Error('UpstreamClient.exchange() called before start()');
+    const id = await this.pool.acquire(signal);
+    if (this.closed || signal?.aborted) {
+      this.pool.release(id);
+      throw cancelled(this.closed ? 'RADIUS client closed' : 'RADIUS auth request aborted');
+    }
+    let packet: Buffer;
+    try {
+      packet = encodeAccessRequest({ identifier: id, secret: this.options.secret, attributes: request.attributes, password: request.password, code: request.code ?? 1 });
+    } catch (err) {
+      this.pool.release(id);
+      throw new AuthproxyError('AP_ERR_RADIUS_ENCODE', 'cannot encode the upstream RADIUS request', { cause: err });
+    }
+    return new Promise<ExchangeReply>((resolve, reject) => {
+      const p: Pending = {
+        id,
+        packet,
+        authenticator: Buffer.from(packet.subarray(4, 20)),
+        proxyStates: request.attributes.filter((a) => a.type === Attr.ProxyState).map((a) => a.value),
+        user: firstValue(request.attributes, Attr.UserName)?.toString('utf8') ?? '',
+        transmissions: 0,
+        lastHost: this.options.hosts[0]!,
+        timer: undefined,
+        resolve,
+        reject,
+        signal,
+        onAbort: () => this.fail(p, cancelled('RADIUS auth request aborted')),
+      };
+      this.pending.set(id, p);
+      signal?.addEventListener('abort', p.onAbort, { once: true });
+      this.transmit(p);
+    });
+  }
+
+  /** Fails pending and queued exchanges with `AP_ERR_RADIUS_CANCELLED` and closes the socket. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.rejectWaiters(cancelled('RADIUS client closed'));
+    for (const p of [...this.pending.values()]) this.fail(p, cancelled('RADIUS client closed'));
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) await new Promise<void>((r) => socket.close(() => r()));
+  }
+
+  /** Sends the request's bytes to the next host in turn and arms the wait. */
+  private transmit(p: Pending): void {
+    const hosts = this.options.hosts;
+    const host = hosts[p.transmissions % hosts.length]!;
+    p.transmissions++;
+    p.lastHost = host;
+    const verb = p.transmissions === 1 ? 'Sending' : 'Retransmitting';
+    this.options.log.info(`${verb} request for user '${p.user}' to ${pyAddress(host.host, host.port)} with id ${p.id}`);
+    const address = this.dualStack && isIPv4(host.host) ? `::ffff:${host.host}` : host.host;
+    this.socket?.send(p.packet, host.port, address, (err) => {
+      if (err) this.options.log.error(`could not send RADIUS request id ${p.id} to ${pyAddress(host.host, host.port)}`, err);
+    });
+    p.timer = setTimeout(() => this.waitExpired(p), this.retryWaitMs);
+  }
+
+  private waitExpired(p: Pending): void {
+    p.timer = undefined;
+    if (p.transmissions < this.retries + 1) return this.transmit(p);
+    this.options.log.info(`Request timeout for (outgoing) id ${p.id} to ${pyAddress(p.lastHost.host, p.lastHost.port)}`);
+    this.fail(p, new AuthproxyError('AP_ERR_RADIUS_TIMEOUT', 'RADIUS auth request timed out'));
+  }
+
+  /** Clears the timer and abort listener and returns the Identifier. */
+  private settle(p: Pending): boolean {
+    if (this.pending.get(p.id) !== p) return false;
+    this.pending.delete(p.id);
+    if (p.timer) clearTimeout(p.timer);
+    p.signal?.removeEventListener('abort', p.onAbort);
+    this.pool.release(p.id);
+    return true;
+  }
+
+  private fail(p: Pending, err: AuthproxyError): void {
+    if (this.settle(p)) p.reject(err);
+  }
+
+  private drop(rinfo: RemoteInfo, reason: string): void {
+    this.options.log.info(`dropping packet from ${stripMapped(rinfo.address)}:${rinfo.port} - ${reason}`);
+  }
+
+  /** Spec §3.2 step 5: every check a reply must pass; a failing one is logged and ignored. */
+  private receive(msg: Buffer, rinfo: RemoteInfo): void {
+    const address = stripMapped(rinfo.address);
+    // The reply must come from a configured (ip, port) exactly, not just a configured ip.
+    if (!this.hostKeys.has(hostKey(address, rinfo.port))) return this.drop(rinfo, 'response from an address that is not a configured upstream server');
+    if (msg.length < 20) return this.drop(rinfo, 'Packet header is corrupt');
+    const p = this.pending.get(msg[1]!);
+    if (!p) return this.drop(rinfo, `response id ${msg[1]} does not match an outstanding request`);
+    // RFC 2865 §3 (Response Authenticator), RFC 3579 §3.2 (Message-Authenticator, when present/required).
+    const check = checkReply(msg, { identifier: p.id, authenticator: p.authenticator }, this.options.secret, this.options.requireMessageAuthenticator ?? false);
+    if (!check.ok) return this.drop(rinfo, check.reason);
+    // BlastRADIUS hardening (security.md "As a RADIUS client"): no Proxy-State we did not send.
+    const foreign = check.packet.attributes.some((a) => a.type === Attr.ProxyState && !p.proxyStates.some((s) => s.equals(a.value)));
+    if (foreign) return this.drop(rinfo, 'response contains a Proxy-State that was not sent');
+    this.options.log.info(`Got response for id ${p.id} from ${pyAddress(address, rinfo.port)}; code ${check.packet.code}`);
+    if (!this.settle(p)) return;
+    p.resolve({ code: check.packet.code, identifier: p.id, attributes: check.packet.attributes, raw: msg, from: { host: address, port: rinfo.port } });
+  }
+}
+
+function cancelled(message: string): AuthproxyError {
+  return new AuthproxyError('AP_ERR_RADIUS_CANCELLED', message);
+}
+
+/** `::ffff:10.0.0.5` (from a dual-stack socket) → `10.0.0.5`. */
+function stripMapped(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** A canonical (address, port) key, so `::1` and `0::1` compare equal. */
+function hostKey(host: string, port: number): string {
+  const a = parseAddress(stripMapped(host));
+  return a ? `${a.family}|${a.value}|${port}` : `${host}|${port}`;
+}
+
+/** Python's repr of a (host, port) tuple, as Duo's log lines print addresses. */
+function pyAddress(host: string, port: number): string {
+  return `('${host}', ${port})`;
+}
