@@ -1,20 +1,20 @@
 /**
  * HTTPS to the Duo API host on undici (spec §6.1 "Request shape"): one keep-alive connection
- * pool per API host (shared by every client with the same host, CA and proxy, so a login reuses
- * an idle TLS connection instead of paying a handshake), certificate chain checked against the
+ * pool per API host (./pool.ts; shared by every client with the same host, CA and proxy, so a
+ * login reuses an idle TLS connection instead of paying a handshake), certificate chain checked against the
  * configured CA bundle and the name checked against `api_host`, optional HTTP CONNECT proxy.
  * Failures without an HTTP answer become {@link DuoApiError}s of class transport/timeout.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { Pool, ProxyAgent } from 'undici';
-import type { Dispatcher } from 'undici';
 import { AuthproxyError } from '../errors.js';
 import type { CallScope } from './call-scope.js';
 import { DuoApiError } from './errors.js';
 import type { DuoStage } from './errors.js';
 import { MALFORMED } from './parse.js';
+import { ConnectionPool } from './pool.js';
+import type { PoolAnswer } from './pool.js';
 
 /** Largest answer body accepted; Duo's answers are a few kB. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -41,10 +41,7 @@ export interface HttpRequest {
 }
 
 /** An HTTP answer of any status. */
-export interface HttpAnswer {
-  readonly status: number;
-  readonly body: Buffer;
-}
+export type HttpAnswer = PoolAnswer;
 
 /**
  * Reads the CA bundle: PEM text is used as is, anything else is a file path. A bundle without a
@@ -70,12 +67,12 @@ export function originOf(host: string, port: number): string {
 }
 
 interface Shared {
-  dispatcher: Dispatcher;
+  pool: ConnectionPool;
   users: number;
 }
 const pools = new Map<string, Shared>();
 
-function buildDispatcher(opts: TransportOptions, origin: string, ca: string[]): Dispatcher {
+function buildPool(opts: TransportOptions, origin: string, ca: string[]): ConnectionPool {
   const tls = {
     ca,
     rejectUnauthorized: true,
@@ -83,16 +80,7 @@ function buildDispatcher(opts: TransportOptions, origin: string, ca: string[]): 
     ...(isIP(opts.apiHost) ? {} : { servername: opts.apiHost }),
     ...(opts.connectTimeoutMs ? { timeout: opts.connectTimeoutMs } : {}),
   };
-  // Our own deadline (CallScope) bounds the call, so undici's header/body timers are off.
-  const common = { headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 60_000, maxResponseSize: MAX_RESPONSE_BYTES };
-  if (!opts.httpProxy) return new Pool(origin, { ...common, connect: tls });
-  return new ProxyAgent({
-    ...common,
-    uri: `http://${opts.httpProxy.host}:${opts.httpProxy.port}`,
-    headers: { 'user-agent': opts.userAgent },
-    requestTls: tls,
-    ...(opts.connectTimeoutMs ? { connect: { timeout: opts.connectTimeoutMs } } : {}),
-  });
+  return new ConnectionPool({ origin, tls, httpProxy: opts.httpProxy, userAgent: opts.userAgent, maxResponseSize: MAX_RESPONSE_BYTES });
 }
 
 /** The HTTPS side of a Duo client. */
@@ -110,7 +98,7 @@ export class DuoTransport {
     this.key = JSON.stringify([this.origin, caHash, opts.httpProxy ?? null, opts.connectTimeoutMs ?? null, opts.userAgent]);
     let shared = pools.get(this.key);
     if (!shared) {
-      shared = { dispatcher: buildDispatcher(opts, this.origin, ca), users: 0 };
+      shared = { pool: buildPool(opts, this.origin, ca), users: 0 };
       pools.set(this.key, shared);
     }
     shared.users += 1;
@@ -120,16 +108,13 @@ export class DuoTransport {
   /** Sends one request; any HTTP status resolves, no HTTP answer rejects with a DuoApiError. */
   async request(req: HttpRequest, scope: CallScope, stage: DuoStage): Promise<HttpAnswer> {
     try {
-      const res = await this.shared.dispatcher.request({
-        origin: this.origin,
+      return await this.shared.pool.request({
         path: req.path,
         method: req.method,
         headers: req.headers,
         body: req.body ?? null,
         signal: scope.signal,
       });
-      const body = Buffer.from(await res.body.arrayBuffer());
-      return { status: res.statusCode, body };
     } catch (err) {
       throw classifyError(err, scope, stage);
     }
@@ -142,7 +127,7 @@ export class DuoTransport {
     this.shared.users -= 1;
     if (this.shared.users > 0) return;
     pools.delete(this.key);
-    await this.shared.dispatcher.close();
+    await this.shared.pool.close();
   }
 }
 
