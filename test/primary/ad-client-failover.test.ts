@@ -1,0 +1,177 @@
+/**
+ * `[ad_client]` host failover, the per-host budget, connection reuse and recovery from a
+ * restarted server, against a real slapd plus hostile TCP peers on other loopback addresses
+ * (all hosts share one port, as in Duo's config: 127.0.0.2 refuses, 127.0.0.3 never answers).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSlapd, type SlapdHandle } from '../harness/slapd.js';
+import type { AdClientOptions } from '../../src/primary/ad-client.js';
+import {
+  NEVER,
+  login,
+  logSince,
+  makeClient,
+  startResettingProxy,
+  startSilentServer,
+  type SilentServer,
+} from './ad-client-fixtures.js';
+
+const REFUSING = '127.0.0.2';
+const SILENT = '127.0.0.3';
+const ACCEPT = { status: 'accept', message: 'Active Directory authentication succeeded', attributes: [] };
+const OUTAGE = { status: 'reject', message: 'Failed to communicate with any Active Directory server', attributes: [] };
+
+let slapd: SlapdHandle;
+let silent: SilentServer;
+
+beforeAll(async () => {
+  slapd = await startSlapd();
+  silent = await startSilentServer(SILENT, slapd.port);
+});
+afterAll(async () => {
+  await silent?.close();
+  await slapd?.stop();
+});
+
+function options(over: Partial<Omit<AdClientOptions, 'log' | 'name'>> = {}): Omit<AdClientOptions, 'log' | 'name'> {
+  return {
+    hosts: ['127.0.0.1'],
+    port: slapd.port,
+    serviceAccountUsername: slapd.adminDn,
+    serviceAccountPassword: slapd.adminPw,
+    searchDn: slapd.baseDn,
+    usernameAttribute: 'uid',
+    timeoutSec: 1,
+    ...over,
+  };
+}
+
+describe('failover', () => {
+  it('refused and silent hosts are skipped; the third host answers within one per-host timeout', async () => {
+    const { client, texts } = makeClient(options({ hosts: [REFUSING, SILENT, '127.0.0.1'] }));
+    const started = Date.now();
+    const result = await client.authenticate(login('alice', 'alicepw'), NEVER);
+    const elapsed = Date.now() - started;
+    await client.close();
+    expect(result).toEqual(ACCEPT);
+    // The silent host costs its whole budget (1 s), the refused one almost nothing.
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(1000 + 1500);
+    expect(texts().filter((t) => !t.startsWith('WARNING') && !t.includes('could not be used'))).toEqual([
+      `Sending AD authentication request for 'alice' to '${REFUSING}'`,
+      `Error sending AD auth request to '${REFUSING}'. Trying next fallback host...`,
+      `Sending AD authentication request for 'alice' to '${SILENT}'`,
+      `Error sending AD auth request to '${SILENT}'. Trying next fallback host...`,
+      "Sending AD authentication request for 'alice' to '127.0.0.1'",
+    ]);
+    expect(texts()).toContain(`AD server '${REFUSING}' could not be used: Error: connect ECONNREFUSED ${REFUSING}:${slapd.port}`);
+    expect(texts()).toContain(`AD server '${SILENT}' could not be used: BudgetExpired: per-host timeout expired`);
+  });
+
+  it('every host unusable → reject Failed to communicate with any Active Directory server', async () => {
+    const { client, texts } = makeClient(options({ hosts: [REFUSING, SILENT] }));
+    const result = await client.authenticate(login('alice', 'alicepw'), NEVER);
+    await client.close();
+    expect(result).toEqual(OUTAGE);
+    expect(texts().at(-1)).toBe('No remaining AD fallback hosts; returning authentication failure...');
+  });
+
+  it('a wrong password on the first working host is final: the next host is not asked', async () => {
+    const { client, texts } = makeClient(options({ hosts: ['127.0.0.1', SILENT] }));
+    const result = await client.authenticate(login('alice', 'nope'), NEVER);
+    await client.close();
+    expect(result).toEqual({ status: 'reject', message: 'User Authentication Failed', attributes: [] });
+    expect(texts().some((t) => t.includes(SILENT))).toBe(false);
+  });
+
+  it('an aborted signal ends a pending attempt at once with the signal reason', async () => {
+    const { client } = makeClient(options({ hosts: [SILENT], timeoutSec: 30 }));
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('shutting down')), 100);
+    const started = Date.now();
+    await expect(client.authenticate(login('alice', 'alicepw'), ac.signal)).rejects.toThrow('shutting down');
+    expect(Date.now() - started).toBeLessThan(5000);
+    await client.close();
+  });
+});
+
+describe('connection reuse', () => {
+  it('five logins: one search and one bind connection, one service bind (client counters and slapd log)', async () => {
+    const before = slapd.log().length;
+    const { client } = makeClient(options());
+    for (let i = 0; i < 5; i += 1) expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(ACCEPT);
+    expect(client.stats).toEqual({ connects: 2, serviceBinds: 1 });
+    await client.close();
+    const lines = logSince(slapd.log(), before);
+    expect(lines.filter((l) => l.includes(' ACCEPT from '))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes(`BIND dn="${slapd.adminDn}" method=128`))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes(`BIND dn="${slapd.users.alice.dn}" method=128`))).toHaveLength(5);
+  });
+
+  it('concurrent logins share the service-bound search connection', async () => {
+    const { client } = makeClient(options());
+    const burst = (): Promise<unknown[]> =>
+      Promise.all(Array.from({ length: 8 }, (_, i) => client.authenticate(login(i % 2 ? 'alice' : 'bob', i % 2 ? 'alicepw' : 'bobpw'), NEVER)));
+    expect(await burst()).toEqual(Array(8).fill(ACCEPT));
+    const warm = client.stats.serviceBinds;
+    expect(await burst()).toEqual(Array(8).fill(ACCEPT));
+    expect(client.stats.serviceBinds).toBe(warm);
+    await client.close();
+  });
+
+  it('pooled connections that reset on next use are replaced within the same attempt', async () => {
+    const proxy = await startResettingProxy('127.0.0.1', { host: '127.0.0.1', port: slapd.port });
+    const { client, texts } = makeClient(options({ port: proxy.port }));
+    try {
+      expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(ACCEPT);
+      expect(client.stats).toEqual({ connects: 2, serviceBinds: 1 });
+      proxy.poison();
+      expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(ACCEPT);
+      expect(client.stats).toEqual({ connects: 4, serviceBinds: 2 });
+      expect(texts().some((t) => t.includes('Trying next fallback host'))).toBe(false);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  });
+
+  it('slapd killed and restarted: outage while down, the next login after restart works', async () => {
+    const { client, texts } = makeClient(options());
+    try {
+      expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(ACCEPT);
+      await slapd.kill();
+      expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(OUTAGE);
+      await slapd.restart();
+      const mark = texts().length;
+      expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(ACCEPT);
+      expect(texts().slice(mark).some((t) => t.includes('Trying next fallback host'))).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('slapd restarted between two logins: the pool reconnects transparently', async () => {
+    const { client, texts } = makeClient(options());
+    try {
+      expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(ACCEPT);
+      await slapd.restart();
+      expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(ACCEPT);
+      expect(client.stats).toEqual({ connects: 4, serviceBinds: 2 });
+      expect(texts().some((t) => t.includes('Trying next fallback host'))).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('close() unbinds every pooled connection and is safe to repeat or call before start', async () => {
+    const before = slapd.log().length;
+    const { client } = makeClient(options());
+    expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(ACCEPT);
+    await client.close();
+    await client.close();
+    const lines = logSince(slapd.log(), before);
+    expect(lines.filter((l) => / op=\d+ UNBIND/.test(l))).toHaveLength(2);
+    const { client: unused } = makeClient(options());
+    await expect(unused.close()).resolves.toBeUndefined();
+  });
+});
