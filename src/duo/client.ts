@@ -123,7 +123,7 @@ export class DuoClient implements SecondFactor {
     return this.run('check', opts.signal, opts.timeoutSec ?? this.timeoutSec, (scope) => this.v2.check(scope));
   }
 
-  /** Closes the connection pool once no other client shares it. */
+  /** Closes the connection pool once no other client shares it; calls in flight then fail. */
   async close(): Promise<void> {
     this.closed = true;
     await this.transport.close();

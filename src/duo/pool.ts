@@ -67,13 +67,16 @@ export class ConnectionPool {
     }
   }
 
-  /** Closes every connection (in-flight requests finish first). */
+  /**
+   * Closes every connection at once; calls still in flight fail as transport errors. (undici's
+   * graceful `close()` can wait forever on a connection that failed its certificate check.)
+   */
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.idle, ...this.busy].map((c) => c.close().catch(() => undefined));
+    const all = [...this.idle, ...this.busy].map((c) => c.destroy().catch(() => undefined));
     this.idle.length = 0;
     await Promise.all(all);
-    await this.proxy?.close();
+    await this.proxy?.destroy();
   }
 
   private acquire(): Client {
@@ -88,7 +91,7 @@ export class ConnectionPool {
   private release(client: Client): void {
     this.busy.delete(client);
     if (this.closed || client.destroyed || client.closed) return;
-    if (this.idle.length >= MAX_IDLE) void client.close().catch(() => undefined);
+    if (this.idle.length >= MAX_IDLE) void client.destroy().catch(() => undefined);
     else this.idle.push(client);
   }
 
