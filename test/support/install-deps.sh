@@ -11,6 +11,7 @@ have radclient   || need+=(freeradius-utils)
 [ -x /usr/sbin/freeradius ] || need+=(freeradius)
 have eapol_test  || need+=(eapoltest)
 have samba-tool  || need+=(samba samba-dsdb-modules winbind krb5-user)
+[ -d /usr/share/samba/setup ] || need+=(samba-ad-dc samba-ad-provision)   # samba-tool domain provision needs these
 have chromium    || need+=(chromium)
 have openssl     || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
