@@ -3,9 +3,9 @@
  * Pure: attributes in, attributes out; the transport adds Message-Authenticator (first) and the
  * hidden User-Password.
  */
-import { isIPv4 } from 'node:net';
 import { Attr, firstValue, resolveAttribute, selectAttributes, vendorSubAttributes } from '../radius/dictionary.js';
 import type { RadiusAttribute } from '../radius/types.js';
+import { parseAddress } from '../util/ip.js';
 import type { PrimaryRequest } from './types.js';
 
 /** RFC 3162 §2.4 NAS-IPv6-Address, used when `nas_ip` is an IPv6 address. */
@@ -21,22 +21,14 @@ const NEVER_COPIED: ReadonlySet<number> = new Set([Attr.MessageAuthenticator, At
 /** MS-CHAP request attributes forwarded whenever the NAS sent them (spec §3.2 step 2.2). */
 export const MSCHAP_REQUEST_ATTRIBUTES = ['MS-CHAP-Challenge', 'MS-CHAP2-Response', 'MS-CHAP2-CPW', 'MS-CHAP-NT-Enc-PW'] as const;
 
-/** `NAS-IP-Address` (or `NAS-IPv6-Address`) carrying `nasIp`. */
+/** `NAS-IP-Address` (or `NAS-IPv6-Address` for an IPv6 `nas_ip`) carrying `nasIp` (validated by the caller). */
 export function nasIpAttribute(nasIp: string): RadiusAttribute {
-  if (isIPv4(nasIp)) return { type: Attr.NasIpAddress, value: Buffer.from(nasIp.split('.').map(Number)) };
-  return { type: NAS_IPV6_ADDRESS, value: ipv6Bytes(nasIp) };
-}
-
-/** The 16 bytes of an IPv6 literal (validated by the caller). */
-function ipv6Bytes(text: string): Buffer {
-  const [head = '', tail] = text.split('::');
-  const parse = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
-  const left = parse(head);
-  const right = tail === undefined ? [] : parse(tail);
-  const groups = [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
-  const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(g, i * 2));
-  return out;
+  const addr = parseAddress(nasIp);
+  if (!addr) throw new TypeError(`nas_ip "${nasIp}" is not an IP address`);
+  const size = addr.family === 4 ? 4 : 16;
+  const value = Buffer.alloc(size);
+  for (let i = size - 1, v = addr.value; i >= 0; i--, v >>= 8n) value[i] = Number(v & 0xffn);
+  return { type: addr.family === 4 ? Attr.NasIpAddress : NAS_IPV6_ADDRESS, value };
 }
 
 /** Identity of an attribute for "add only if absent": its type, or (vendor, vendor type) for VSAs. */

@@ -87,12 +87,15 @@ export class UpstreamClient {
   private closed = false;
 
   constructor(private readonly options: UpstreamOptions) {
-    if (options.hosts.length === 0) throw new AuthproxyError('AP_ERR_CONFIG_INVALID', 'radius_client needs at least one host');
+    if (options.hosts.length === 0) throw invalid('radius_client needs at least one host');
     for (const h of options.hosts) {
-      if (!isIPv4(h.host) && !isIPv6(h.host)) throw new AuthproxyError('AP_ERR_CONFIG_INVALID', `radius_client host "${h.host}" is not an IP address`);
+      if (!isIPv4(h.host) && !isIPv6(h.host)) throw invalid(`radius_client host "${h.host}" is not an IP address`);
+      if (!Number.isInteger(h.port) || h.port < 1 || h.port > 65535) throw invalid(`radius_client port ${h.port} is not a port number`);
     }
     this.retries = options.retries ?? DEFAULT_RETRIES;
     this.retryWaitMs = options.retryWaitMs ?? DEFAULT_RETRY_WAIT_MS;
+    if (!Number.isInteger(this.retries) || this.retries < 0) throw invalid(`radius_client retries ${this.retries} must be a whole number >= 0`);
+    if (!(this.retryWaitMs > 0)) throw invalid(`radius_client retry_wait must be positive`);
     this.hostKeys = new Set(options.hosts.map((h) => hostKey(h.host, h.port)));
     this.dualStack = options.hosts.some((h) => isIPv6(h.host));
   }
@@ -189,9 +192,12 @@ export class UpstreamClient {
     const verb = p.transmissions === 1 ? 'Sending' : 'Retransmitting';
     this.options.log.info(`${verb} request for user '${p.user}' to ${pyAddress(host.host, host.port)} with id ${p.id}`);
     const address = this.dualStack && isIPv4(host.host) ? `::ffff:${host.host}` : host.host;
-    this.socket?.send(p.packet, host.port, address, (err) => {
-      if (err) this.options.log.error(`could not send RADIUS request id ${p.id} to ${pyAddress(host.host, host.port)}`, err);
-    });
+    const failed = (err: unknown): void => this.options.log.error(`could not send RADIUS request id ${p.id} to ${pyAddress(host.host, host.port)}`, err);
+    try {
+      this.socket?.send(p.packet, host.port, address, (err) => err && failed(err));
+    } catch (err) {
+      failed(err); // a synchronous send error counts as a lost datagram: the schedule goes on
+    }
     p.timer = setTimeout(() => this.waitExpired(p), this.retryWaitMs);
   }
 
@@ -238,6 +244,10 @@ export class UpstreamClient {
     if (!this.settle(p)) return;
     p.resolve({ code: check.packet.code, identifier: p.id, attributes: check.packet.attributes, raw: msg, from: { host: address, port: rinfo.port } });
   }
+}
+
+function invalid(message: string): AuthproxyError {
+  return new AuthproxyError('AP_ERR_CONFIG_INVALID', message);
 }
 
 function cancelled(message: string): AuthproxyError {

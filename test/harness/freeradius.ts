@@ -79,6 +79,8 @@ export interface FreeRadiusHandle {
   readonly pid: number;
   /** Working directory (raddb copy, logs). */
   readonly dir: string;
+  /** With `eap: true`: the test CA that signed the EAP server certificate (for eapol_test). */
+  readonly caFile: string | undefined;
   /** The radiusd log so far (one `Auth: (n) Login OK/incorrect …` line per request). */
   log(): string;
   /** SIGTERM, wait, remove the directory. */
@@ -253,7 +255,7 @@ export async function startFreeRadius(options: FreeRadiusOptions = {}): Promise<
     try {
       const raddb = await prepareConfig(dir, port, opts);
       const daemon = await launch(dir, raddb, port, opts.secret);
-      return handle(dir, port, opts.secret, daemon);
+      return handle(dir, port, opts.secret, daemon, opts.eap ? join(raddb, 'certs', 'ca.pem') : undefined);
     } catch (err) {
       lastError = err;
       rmSync(dir, { recursive: true, force: true });
@@ -262,13 +264,14 @@ export async function startFreeRadius(options: FreeRadiusOptions = {}): Promise<
   throw lastError;
 }
 
-function handle(dir: string, port: number, secret: string, daemon: Daemon): FreeRadiusHandle {
+function handle(dir: string, port: number, secret: string, daemon: Daemon, caFile: string | undefined): FreeRadiusHandle {
   return {
     host: HOST,
     port,
     secret,
     pid: daemon.pid,
     dir,
+    caFile,
     log: () => safeRead(join(dir, 'radiusd.log')),
     stop: async () => {
       await daemon.stop();

@@ -145,6 +145,9 @@ describe('the upstream Access-Request (spec §3.2 step 2, §3.4)', () => {
     const { c: c6 } = await client({ nasIp: '2001:db8::1' });
     await c6.authenticate(primaryRequest({ user: 'a', password: 'p' }), NO_ABORT);
     expect(firstValue(parsed(host.received[1]!.data).attributes, 95)?.toString('hex')).toBe('20010db8000000000000000000000001');
+    const { c: mapped } = await client({ nasIp: '::ffff:10.9.8.7' });
+    await mapped.authenticate(primaryRequest({ user: 'a', password: 'p' }), NO_ABORT);
+    expect([...firstValue(parsed(host.received[2]!.data).attributes, Attr.NasIpAddress)!].join('.')).toBe('10.9.8.7');
     expect(() => new RadiusClient({ name: 'radius_client', hosts: [host.address], secret: SECRET, log, nasIp: 'not-an-ip' })).toThrow(/nas_ip/);
   });
 });

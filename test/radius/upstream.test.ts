@@ -211,5 +211,8 @@ describe('UpstreamClient over real UDP', () => {
     const { log } = memoryLogger();
     expect(() => new UpstreamClient({ hosts: [], secret: SECRET, log })).toThrow(/at least one host/);
     expect(() => new UpstreamClient({ hosts: [{ host: 'radius.example.com', port: 1812 }], secret: SECRET, log })).toThrow(/not an IP address/);
+    expect(() => new UpstreamClient({ hosts: [{ host: '10.0.0.1', port: 0 }], secret: SECRET, log })).toThrow(/not a port number/);
+    expect(() => new UpstreamClient({ hosts: [{ host: '10.0.0.1', port: 1812 }], secret: SECRET, log, retries: -1 })).toThrow(/retries/);
+    expect(() => new UpstreamClient({ hosts: [{ host: '10.0.0.1', port: 1812 }], secret: SECRET, log, retryWaitMs: 0 })).toThrow(/retry_wait/);
   });
 });
