@@ -61,8 +61,8 @@ export function parseConfig(text: string, file: string): Config {
     if (c.type === 'ad_client') checkAdClient(r, c);
     return c;
   });
-  const ctx = resolutionContext(mainReader, doc, clients);
-  checkMain(mainReader, main, ctx.sectionNames);
+  const ctx = resolutionContext(mainReader, clients);
+  checkMain(mainReader, main, doc.sections.map((s) => s.header.toLowerCase()));
   const servers: ServerSection[] = sorted.servers.map(([s, type]) => {
     const r = reader(s, type);
     const own = named(r.take('client'));
@@ -104,7 +104,7 @@ function classifySections(doc: IniDocument, issues: IssueCollector): SortedSecti
   return out;
 }
 
-function resolutionContext(mainReader: SectionReader, doc: IniDocument, clients: readonly ClientSection[]): ResolutionContext {
+function resolutionContext(mainReader: SectionReader, clients: readonly ClientSection[]): ResolutionContext {
   const mainName = (key: string): NamedValue | undefined => {
     const v = mainReader.get(key);
     return typeof v === 'string' ? { value: v, line: mainReader.lineOf(key) } : undefined;
@@ -112,7 +112,6 @@ function resolutionContext(mainReader: SectionReader, doc: IniDocument, clients:
   return {
     mainClient: mainName('client'),
     mainServer: mainName('server'),
-    sectionNames: doc.sections.map((s) => s.header.toLowerCase()),
     clientSections: new Set(clients.map((c) => c.name)),
   };
 }

@@ -3,7 +3,9 @@
  * 1. `[main] server=X` + `client=Y` → section X uses Y (a `server` naming no section is ignored);
  * 2. the section's own `client`;
  * 3. `[main] client`;
- * 4. the only section whose name contains `client` (and not `server`);
+ * 4. the only client section (Duo counts sections whose name contains `client` and not `server`;
+ *    we count valid client sections only, so that an invalid `[ad_client_2]` is reported once as
+ *    `Invalid module` and not again as a resolution failure — the outcome for valid files is the same);
  * 5. none: fine for `radius_server_duo_only`, an error for every other server.
  * Names are lower-cased; a name that is not a client section is an error.
  */
@@ -20,8 +22,6 @@ export interface NamedValue {
 export interface ResolutionContext {
   readonly mainClient: NamedValue | undefined;
   readonly mainServer: NamedValue | undefined;
-  /** Lower-cased names of every section in the file (supported or not). */
-  readonly sectionNames: readonly string[];
   /** Lower-cased names of the valid client sections. */
   readonly clientSections: ReadonlySet<string>;
 }
@@ -59,7 +59,6 @@ function pickClient(server: ServerRef, ctx: ResolutionContext): NamedValue | und
   if (ctx.mainServer && ctx.mainClient && ctx.mainServer.value === server.name) return ctx.mainClient;
   if (server.ownClient) return server.ownClient;
   if (ctx.mainClient) return ctx.mainClient;
-  const clients = ctx.sectionNames.filter((n) => !n.includes('server') && n.includes('client'));
-  const only = clients.length === 1 ? clients[0] : undefined;
+  const only = ctx.clientSections.size === 1 ? [...ctx.clientSections][0] : undefined;
   return only === undefined ? undefined : { value: only, line: server.line };
 }
