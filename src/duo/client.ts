@@ -5,6 +5,7 @@
  * endpoints signed v5 or v2 and maps the answers back (spec §6.3). Every failure rejects with a
  * {@link DuoApiError} whose `failOpenable()` implements the failmode matrix (spec §5.7).
  */
+import { arch, release, type as osType } from 'node:os';
 import type { Logger } from '../log/logger.js';
 import { CallScope } from './call-scope.js';
 import { DuoApiError } from './errors.js';
@@ -60,6 +61,15 @@ export interface CheckOptions {
 }
 
 const NAMED_FACTOR = /^(auto|push|phone|sms)\d*$/i;
+
+/**
+ * A User-Agent in the shape of Duo's (spec §6.1):
+ * `authproxy/<version> (<OS>-<release>-<arch>; Node<version>; <section names sorted, comma-joined>)`.
+ */
+export function userAgentFor(version: string, sectionNames: readonly string[]): string {
+  const platform = `${osType()}-${release()}-${arch()}`;
+  return `authproxy/${version} (${platform}; Node${process.versions.node}; ${[...sectionNames].sort().join(',')})`;
+}
 
 /** The second factor over Duo's Auth API. */
 export class DuoClient implements SecondFactor {

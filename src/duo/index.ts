@@ -1,5 +1,5 @@
 /** The Duo Auth API package: the second-factor client, its error, and request signing. */
-export { DuoClient, MAX_FACTOR_LENGTH } from './client.js';
+export { DuoClient, MAX_FACTOR_LENGTH, userAgentFor } from './client.js';
 export type { CheckOptions, DuoClientOptions } from './client.js';
 export { DuoApiError, isFailOpenable } from './errors.js';
 export type { DuoApiErrorInit, DuoStage } from './errors.js';

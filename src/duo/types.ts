@@ -42,9 +42,11 @@ export interface AuthParams {
  * - transport: no HTTP answer (connect, TLS, reset, DNS)
  * - timeout: no HTTP answer within api_timeout
  * - http4xx / http5xx: HTTP status with `stat: FAIL` or a non-JSON body
- * - fail: HTTP 200 with `stat: FAIL`
- * - malformed: HTTP 200 whose body is unusable (not JSON, other stat, missing fields)
- * - local: refused before sending (factor longer than 2000 characters)
+ * - fail: HTTP 200 with `stat: FAIL`; also a 200 (or other non-4xx/5xx status) whose body is not
+ *   a JSON envelope at all — Duo's `Invalid Remote API Response`, closed (spec §5.7 last row)
+ * - malformed: HTTP 200 JSON with another `stat`, an empty `response`, or missing fields
+ * - local: refused before sending (factor longer than 2000 characters, a v2 device number the
+ *   user lacks, client closed) or abandoned through the caller's AbortSignal
  */
 export type DuoFailure = 'transport' | 'timeout' | 'http4xx' | 'http5xx' | 'fail' | 'malformed' | 'local';
 
