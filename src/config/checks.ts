@@ -55,13 +55,13 @@ export function checkServer(r: SectionReader, s: ServerSection): void {
   }
 }
 
-/** Duo's validator formats: ikey `^DI[A-Z0-9]{18}$`, skey `^[a-zA-Z0-9]{40}$` (spec §1.9). */
+/** Duo's validator formats: ikey `^DI[A-Z0-9]{18}$`, skey `^[a-zA-Z0-9]{40}$` (spec §1.9); empty values are already reported. */
 function checkDuoKeys(r: SectionReader, s: ServerSection): void {
-  if (r.has('ikey') && !/^DI[A-Z0-9]{18}$/.test(s.ikey)) {
+  if (s.ikey !== '' && !/^DI[A-Z0-9]{18}$/.test(s.ikey)) {
     r.issues.warn(r.lineOf('ikey'), 'ikey',
       `The ikey value provided is invalid. (must be DI followed by 18 upper-case letters or digits, ${describeGot(s.ikey, false)})`);
   }
-  if (r.has('skey') && !/^[a-zA-Z0-9]{40}$/.test(s.skey)) {
+  if (s.skey !== '' && !/^[a-zA-Z0-9]{40}$/.test(s.skey)) {
     r.issues.warn(r.lineOf('skey'), 'skey',
       `The skey value provided is invalid. (must be 40 letters or digits, ${describeGot(s.skey, true)})`);
   }

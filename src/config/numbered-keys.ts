@@ -64,6 +64,7 @@ export function readAdHosts(r: SectionReader): string[] {
   const hosts: string[] = [];
   const first = r.get('host');
   if (typeof first === 'string') hosts.push(first);
+  if (first === '') r.issues.warn(r.lineOf('host'), 'host', 'The host value provided is invalid. (the value is empty)');
   const numbered = keysLike(r, /^host_\d+$/).sort(
     (a, b) => Number(a.slice(5)) - Number(b.slice(5)) || r.lineOf(a) - r.lineOf(b),
   );
