@@ -92,10 +92,9 @@ export class DuoClient implements SecondFactor {
       userAgent: opts.userAgent,
       connectTimeoutMs: this.timeoutSec > 0 ? this.timeoutSec * 1000 : undefined,
     });
-    this.requester = new DuoRequester(
-      { ikey: opts.ikey, skey: opts.skey, apiHost: opts.apiHost, userAgent: opts.userAgent, log: opts.log, clock: opts.clock ?? (() => new Date()), v2Digest: opts.v2Digest },
-      this.transport,
-    );
+    const clock = opts.clock ?? ((): Date => new Date());
+    const { ikey, skey, apiHost, userAgent, log, v2Digest } = opts;
+    this.requester = new DuoRequester({ ikey, skey, apiHost, userAgent, log, clock, v2Digest }, this.transport);
     this.v2 = new V2Dialect(this.requester, { signing: opts.signatureVersion ?? 5, pollIntervalMs: opts.pollIntervalMs });
   }
 
@@ -139,7 +138,12 @@ export class DuoClient implements SecondFactor {
     await this.transport.close();
   }
 
-  private async run<T>(stage: DuoStage, signal: AbortSignal | undefined, timeoutSec: number, fn: (s: CallScope) => Promise<T>): Promise<T> {
+  private async run<T>(
+    stage: DuoStage,
+    signal: AbortSignal | undefined,
+    timeoutSec: number,
+    fn: (s: CallScope) => Promise<T>,
+  ): Promise<T> {
     if (this.closed) throw new DuoApiError('Duo client is closed', { failure: 'local', stage });
     const scope = new CallScope(timeoutSec, signal ?? new AbortController().signal);
     try {

@@ -80,7 +80,8 @@ export function judgeResponse(status: number, body: Uint8Array, stage: DuoStage)
 
 /** A malformed-answer error (missing or wrong-typed field) for `stage`. */
 export function malformed(stage: DuoStage, httpStatus?: number): DuoApiError {
-  return new DuoApiError(MALFORMED, httpStatus === undefined ? { failure: 'malformed', stage } : { failure: 'malformed', stage, httpStatus });
+  const init = { failure: 'malformed', stage } as const;
+  return new DuoApiError(MALFORMED, httpStatus === undefined ? init : { ...init, httpStatus });
 }
 
 function stringGroups(v: unknown): readonly string[] | undefined {

@@ -13,8 +13,8 @@ export type DuoParams = Readonly<Record<string, string | readonly string[]>>;
 export type SigDigest = 'sha1' | 'sha512';
 
 /**
- * Percent-encodes UTF-8 bytes of `s`, keeping only `A-Z a-z 0-9 _ . - ~` (spec §6.1; Python's
- * `urllib.parse.quote(s, '~')`). Unlike `encodeURIComponent` this also escapes `! ' ( ) *`;
+ * Percent-encodes UTF-8 bytes of `s`, keeping only the RFC 3986 §2.3 unreserved characters
+ * `A-Z a-z 0-9 _ . - ~` (spec §6.1; Python's `urllib.parse.quote(s, '~')`). Unlike `encodeURIComponent` this also escapes `! ' ( ) *`;
  * space becomes `%20`, hex digits are upper-case.
  */
 export function duoQuote(s: string): string {
@@ -168,7 +168,10 @@ export function signRequest(version: SigVersion, req: SignInput, skey: string, v
   return createHmac(digestFor(version, v2Digest), skey).update(canonicalRequest(version, req), 'utf8').digest('hex');
 }
 
-/** `Basic base64("<ikey>:<hex signature>")`, the value of the `Authorization` header. */
+/**
+ * `Basic base64("<ikey>:<hex signature>")`, the value of the `Authorization` header (RFC 7617 §2
+ * Basic scheme with the ikey as user-id and the signature as password).
+ */
 export function basicAuthorization(ikey: string, signature: string): string {
   return `Basic ${Buffer.from(`${ikey}:${signature}`, 'utf8').toString('base64')}`;
 }

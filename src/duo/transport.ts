@@ -1,8 +1,9 @@
 /**
  * HTTPS to the Duo API host on undici (spec §6.1 "Request shape"): one keep-alive connection
  * pool per API host (./pool.ts; shared by every client with the same host, CA and proxy, so a
- * login reuses an idle TLS connection instead of paying a handshake), certificate chain checked against the
- * configured CA bundle and the name checked against `api_host`, optional HTTP CONNECT proxy.
+ * login reuses an idle TLS connection instead of paying a handshake), the certificate chain
+ * checked against the configured CA bundle and the name against `api_host`, TLS ≥ 1.2
+ * (security.md), optional HTTP CONNECT proxy.
  * Failures without an HTTP answer become {@link DuoApiError}s of class transport/timeout.
  */
 import { createHash } from 'node:crypto';
@@ -57,7 +58,10 @@ export function loadCaCerts(caCerts: string): string[] {
     }
   }
   const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (certs.length === 0) throw new AuthproxyError('AP_ERR_CONFIG_INVALID', 'CA bundle holds no certificate');
+  if (certs.length === 0) {
+    const where = caCerts.includes('-----BEGIN') ? 'the CA bundle' : `CA bundle '${caCerts}'`;
+    throw new AuthproxyError('AP_ERR_CONFIG_INVALID', `${where} holds no certificate`);
+  }
   return certs;
 }
 

@@ -17,6 +17,8 @@ import type { FakeReply, Outcome } from './logic.js';
 import type { Call, FakeDuoApi, FakeDuoApiOptions, FakeEndpoint, OutageMode, UserScenario } from './types.js';
 import { cannedAnswer, checkSignature, endpointOf, firstValues, parseForm, readBody } from './wire.js';
 
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
 const randomKey = (n: number, alphabet: string): string =>
   Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('');
 
@@ -59,7 +61,7 @@ class FakeDuo implements FakeDuoApi {
     this.caCertPem = ca.caCertPem;
     this.caCertPath = ca.caCertPath;
     const integrations = opts.integrations ?? [
-      { ikey: `DI${randomKey(18, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')}`, skey: randomKey(40, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789') },
+      { ikey: `DI${randomKey(18, UPPER + DIGITS)}`, skey: randomKey(40, UPPER.toLowerCase() + UPPER + DIGITS) },
     ];
     for (const i of integrations) this.skeys.set(i.ikey, i.skey);
     this.ikey = integrations[0]?.ikey ?? '';
@@ -153,6 +155,7 @@ class FakeDuo implements FakeDuoApi {
       return;
     }
     const url = new URL(req.url ?? '/', 'https://fake');
+    const method = req.method ?? '';
     const endpoint = endpointOf(url.pathname);
     const json = (req.headers['content-type'] ?? '').startsWith('application/json');
     const form = req.method === 'GET' ? parseForm(url.search.slice(1)) : json ? {} : parseForm(body);
@@ -161,14 +164,15 @@ class FakeDuo implements FakeDuoApi {
     const signature =
       url.pathname === '/auth/v2/ping'
         ? 'none'
-        : checkSignature({ method: req.method ?? '', host, path: url.pathname, form, body, json, headers: req.headers }, (k) => this.skeys.get(k));
+        : checkSignature({ method, host, path: url.pathname, form, body, json, headers: req.headers }, (k) => this.skeys.get(k));
     const connection = (req.socket as Socket & { fakeId?: number }).fakeId ?? 0;
-    this.calls.push({ method: req.method ?? '', path: url.pathname, endpoint, params, body, headers: { ...req.headers }, arrivedAt, connection, signature });
+    const headers = { ...req.headers };
+    this.calls.push({ method, path: url.pathname, endpoint, params, body, headers, arrivedAt, connection, signature });
     const mode = this.outageFor(endpoint);
     if (mode) return this.playOutage(mode, endpoint, req, res);
     const denied = this.authProblem(url.pathname, signature, req);
     if (denied) return this.send(res, denied);
-    return this.route(req.method ?? '', url.pathname, params, res);
+    return this.route(method, url.pathname, params, res);
   }
 
   private playOutage(mode: OutageMode, endpoint: FakeEndpoint | undefined, req: IncomingMessage, res: ServerResponse): void {
@@ -206,7 +210,8 @@ class FakeDuo implements FakeDuoApi {
       case 'POST /rest/v1/preauth':
         return this.send(res, user === undefined ? badParams() : preauthV1(user, this.scenario(user)));
       case 'POST /rest/v1/auth':
-        return this.send(res, user === undefined || p['factor'] !== 'auto' || p['auto'] === undefined ? badParams() : authV1(this.scenario(user), p['auto']));
+        if (user === undefined || p['factor'] !== 'auto' || p['auto'] === undefined) return this.send(res, badParams());
+        return this.send(res, authV1(this.scenario(user), p['auto']));
       case 'GET /auth/v2/ping':
       case 'GET /auth/v2/check':
         return this.send(res, ok({ time: Math.floor(Date.now() / 1000) }));
