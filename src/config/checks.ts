@@ -4,7 +4,7 @@
  * (ikey/skey format, TLS without CA, plain bind without bind_dn…). Secret values are never echoed.
  */
 import type { SectionReader } from './section-reader.js';
-import type { AdClientSection, MainConfig, ServerSection } from './types.js';
+import type { AdClientSection, MainConfig, RadiusClientEntry, ServerSection } from './types.js';
 import { describeGot } from './values.js';
 
 /** `[main]` rules. */
@@ -65,4 +65,28 @@ function checkDuoKeys(r: SectionReader, s: ServerSection): void {
     r.issues.warn(r.lineOf('skey'), 'skey',
       `The skey value provided is invalid. (must be 40 letters or digits, ${describeGot(s.skey, true)})`);
   }
+}
+
+/**
+ * Duo's validator warning for NAS networks of two sections that share one listener
+ * (same port and interface) and overlap: requests from the overlap go to one section only.
+ */
+export function checkOverlaps(servers: readonly [SectionReader, ServerSection][]): void {
+  servers.forEach(([, a], i) => {
+    for (const [rb, b] of servers.slice(i + 1)) {
+      if (a.port !== b.port || a.interface !== b.interface) continue;
+      for (const eb of b.clients) {
+        const ea = a.clients.find((x) => overlaps(x, eb));
+        if (!ea) continue;
+        const at = `${b.interface === '' ? '*' : b.interface}:${b.port}`;
+        rb.issues.warn(eb.line, eb.key,
+          `Conflicting network configuration. ${a.name} listens on ${at} for clients in ${ea.network}. ${b.name} listens on ${at} for clients in ${eb.network}. ` +
+          'Messages from the overlapping IP range will be sent to sections based on their order in the configuration. This is not recommended as it can cause unexpected behavior.');
+      }
+    }
+  });
+}
+
+function overlaps(x: RadiusClientEntry, y: RadiusClientEntry): boolean {
+  return x.range.family === y.range.family && x.range.first <= y.range.last && y.range.first <= x.range.last;
 }

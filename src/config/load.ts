@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { AuthproxyError } from '../errors.js';
 import { buildClient, buildMain, buildServer, type MainOverrides } from './build-sections.js';
-import { checkAdClient, checkMain, checkServer } from './checks.js';
+import { checkAdClient, checkMain, checkOverlaps, checkServer } from './checks.js';
 import { deepFreeze } from './freeze.js';
 import { lexIni, type IniDocument, type IniSection } from './ini-lexer.js';
 import { ConfigInvalidError, IssueCollector, sortIssues } from './issues.js';
@@ -63,14 +63,16 @@ export function parseConfig(text: string, file: string): Config {
   });
   const ctx = resolutionContext(mainReader, clients);
   checkMain(mainReader, main, doc.sections.map((s) => s.header.toLowerCase()));
-  const servers: ServerSection[] = sorted.servers.map(([s, type]) => {
+  const built = sorted.servers.map(([s, type]): [SectionReader, ServerSection] => {
     const r = reader(s, type);
     const own = named(r.take('client'));
     const client = resolveClient({ name: r.name, type, line: r.line, ownClient: own }, ctx, r.issues);
     const server = buildServer(type, r, overrides, client);
     checkServer(r, server);
-    return server;
+    return [r, server];
   });
+  checkOverlaps(built);
+  const servers = built.map(([, server]) => server);
   for (const r of readers) r.reportUnknownKeys();
   if (issues.hasErrors()) throw new ConfigInvalidError(issues.issues);
   return deepFreeze({ path: file, main, servers, clients, warnings: sortIssues(issues.issues) });
