@@ -45,7 +45,7 @@ export const ERROR_CODES = {
   // --- command line ----------------------------------------------------------------------------
   AP_ERR_CLI_USAGE: 'authproxyctl was called with unknown arguments',
   AP_ERR_CLI_START: 'the proxy process failed to start',
-  AP_ERR_SIMULATOR_SETUP: 'the push simulator could not create or read its keys and certificates (needs openssl)',
+  AP_ERR_SIMULATOR_SETUP: 'the push simulator could not start: keys, certificates (needs openssl) or a listening port',
 } as const;
 
 /** A stable error code. */
