@@ -4,7 +4,7 @@
  * included, keys sorted as `pprint` does). Every secret is shown as `*****[<length>]`; unlike Duo,
  * `[main]` is scrubbed too (it holds no secret today, but the rule is uniform).
  */
-import { pyRepr } from './py-text.js';
+import { pyRepr } from '../util/py-text.js';
 import type { OptionSpec } from './schema.js';
 import { SECTION_SPECS, type SectionType } from './sections/registry.js';
 import type { ClientSection, Config, ServerSection } from './types.js';

@@ -30,7 +30,7 @@
  *    that all problems are reported at once.
  */
 import type { IssueCollector } from './issues.js';
-import { firstNonSpace, pyRepr, pyRstrip, pyStrip } from './py-text.js';
+import { firstNonSpace, pyRepr, pyRstrip, pyStrip } from '../util/py-text.js';
 
 /** One `key = value` option (value with continuation lines joined by `\n`). */
 export interface IniEntry {

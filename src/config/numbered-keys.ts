@@ -5,7 +5,7 @@
  *  - `[radius_client]` `host`/`port`, `host_1`/`port_1`, `host_2`…: contiguous, stop at a gap;
  *  - `exempt_username_N`: contiguous from 1.
  */
-import { parseAddress, parseNetwork } from './network.js';
+import { parseAddress, parseNetwork } from '../util/ip.js';
 import { findOption, type OptionSpec } from './schema.js';
 import type { SectionReader } from './section-reader.js';
 import type { RadiusClientEntry, RadiusHost } from './types.js';

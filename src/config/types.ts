@@ -4,11 +4,11 @@
  * Every default has already been applied (from the option tables in sections/*.ts).
  */
 import type { ConfigIssue } from './issues.js';
-import type { NetworkRange } from './network.js';
+import type { NetworkRange } from '../util/ip.js';
 import type { ClientType, ServerType } from './sections/registry.js';
 
 export type { ClientType, ServerType, SectionType } from './sections/registry.js';
-export type { NetworkRange } from './network.js';
+export type { NetworkRange } from '../util/ip.js';
 
 /** A factor name allowed in `factors` (spec §5.2). */
 export type Factor = 'auto' | 'push' | 'phone' | 'passcode';

@@ -5,8 +5,8 @@
  * precise detail and the offending value — never the value of a secret.
  */
 import type { OptionType, OptionValue } from './schema.js';
-import { parseAddress, parseNetwork } from './network.js';
-import { pyStrip } from './py-text.js';
+import { parseAddress, parseNetwork } from '../util/ip.js';
+import { pyStrip } from '../util/py-text.js';
 
 /** A parse result: the value, or the complete message body for the error. */
 export type ParsedValue = { readonly ok: true; readonly value: OptionValue } | { readonly ok: false; readonly message: string };

@@ -5,7 +5,7 @@
  * later in the file wins. Unknown sources get `undefined` and must be dropped silently
  * (RFC 2865 §3: "MUST be silently discarded").
  */
-import { networkContains, parseAddress, parseNetwork, type IpNetwork } from '../util/ip.js';
+import { networkSize, parseNetwork, parseSourceAddress, rangeContains, type NetworkRange } from '../util/ip.js';
 
 /** One `radius_ip_N` / `radius_secret_N` pair of a section. */
 export interface ClientEntryInput {
@@ -15,7 +15,9 @@ export interface ClientEntryInput {
 
 /** A table entry, resolved. */
 export interface ClientEntry<S> {
-  readonly net: IpNetwork;
+  readonly net: NetworkRange;
+  /** Addresses in `net` (smaller = more specific). */
+  readonly size: bigint;
   readonly network: string;
   readonly secret: Buffer;
   readonly section: S;
@@ -36,7 +38,7 @@ export class ClientTable<S> {
       const net = parseNetwork(c.network);
       if (!net) throw new Error(`invalid radius_ip value "${c.network}"`);
       const secret = typeof c.secret === 'string' ? Buffer.from(c.secret, 'utf8') : c.secret;
-      this.entries.push({ net, network: c.network, secret, section, order: this.entries.length });
+      this.entries.push({ net, size: networkSize(net), network: c.network, secret, section, order: this.entries.length });
     }
     this.cache.clear();
   }
@@ -52,12 +54,12 @@ export class ClientTable<S> {
   }
 
   private find(address: string): ClientEntry<S> | undefined {
-    const addr = parseAddress(address);
+    const addr = parseSourceAddress(address);
     if (!addr) return undefined;
     let best: ClientEntry<S> | undefined;
     for (const e of this.entries) {
-      if (!networkContains(e.net, addr)) continue;
-      if (!best || e.net.size < best.net.size || (e.net.size === best.net.size && e.order > best.order)) best = e;
+      if (!rangeContains(e.net, addr)) continue;
+      if (!best || e.size < best.size || (e.size === best.size && e.order > best.order)) best = e;
     }
     return best;
   }

@@ -1,92 +1,120 @@
 /**
- * IP networks as written in `radius_ip_N` (spec §5.1): a single IPv4/IPv6 address, CIDR
- * (`10.0.0.0/8`, host bits masked off), `IP/netmask` (`3.3.3.3/255.255.0.0`) or an inclusive
- * range `a-b` (spaces around `-` allowed). Addresses are compared as BigInt in one family.
+ * NAS networks as written in `radius_ip_N` (spec §5.1): a single IPv4/IPv6 address, a CIDR
+ * network (`10.0.0.0/8`; host bits are masked off, as Duo does), an IPv4 `address/netmask`
+ * (`3.3.3.3/255.255.0.0`) or an inclusive range `a-b` (blanks around `-` allowed). Every form is
+ * reduced to an inclusive range of addresses, which makes "most specific match wins" a comparison
+ * of sizes.
  */
-import { isIP } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
+import { pyStrip } from './py-text.js';
 
-/** A contiguous address interval in one family. `size` orders specificity (smaller = more specific). */
-export interface IpNetwork {
+/** An inclusive address range of one family. */
+export interface NetworkRange {
   readonly family: 4 | 6;
   readonly first: bigint;
   readonly last: bigint;
-  readonly size: bigint;
-  /** The text it was parsed from. */
-  readonly text: string;
 }
 
-/** Parses an IPv4/IPv6 address to BigInt; IPv4-mapped IPv6 (`::ffff:a.b.c.d`) becomes IPv4. */
-export function parseAddress(text: string): { family: 4 | 6; value: bigint } | undefined {
-  const t = text.trim();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(t);
-  if (mapped) return parseAddress(mapped[1]!);
-  const kind = isIP(t);
-  if (kind === 4) {
-    return { family: 4, value: t.split('.').reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n) };
-  }
-  if (kind === 6) return { family: 6, value: parseIpv6(t) };
+/** A parsed address. */
+export interface ParsedAddress {
+  readonly family: 4 | 6;
+  readonly value: bigint;
+}
+
+const BITS = { 4: 32, 6: 128 } as const;
+
+/** Parses one IPv4 or IPv6 address (no zone id, no leading zeros in IPv4 octets). */
+export function parseAddress(text: string): ParsedAddress | undefined {
+  if (text.includes('%')) return undefined;
+  if (isIPv4(text)) return { family: 4, value: ipv4ToBigint(text) };
+  if (isIPv6(text)) return { family: 6, value: ipv6ToBigint(text) };
   return undefined;
 }
 
-function parseIpv6(t: string): bigint {
-  let s = t.split('%')[0]!;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (v4) {
-    const n = Number(parseAddress(v4[1]!)!.value);
-    s = s.slice(0, -v4[1]!.length) + `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
-  }
-  const [head, tail] = s.split('::') as [string, string | undefined];
-  const h = head ? head.split(':') : [];
-  const tl = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - tl.length).fill('0'), ...tl];
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
-}
-
-function bits(family: 4 | 6): bigint {
-  return family === 4 ? 32n : 128n;
-}
-
-function prefixNetwork(family: 4 | 6, addr: bigint, prefix: number, text: string): IpNetwork | undefined {
-  const total = bits(family);
-  if (!Number.isInteger(prefix) || prefix < 0 || BigInt(prefix) > total) return undefined;
-  const hostBits = total - BigInt(prefix);
-  const size = 1n << hostBits;
-  const first = (addr >> hostBits) << hostBits;
-  return { family, first, last: first + size - 1n, size, text };
-}
-
-function netmaskPrefix(mask: bigint): number | undefined {
-  // A netmask must be contiguous ones followed by zeros.
-  const inv = ~mask & 0xffffffffn;
-  if ((inv & (inv + 1n)) !== 0n) return undefined;
-  return 32 - inv.toString(2).replace(/^0+/, '').length;
-}
-
 /** Parses a `radius_ip_N` value; undefined when it is none of the accepted forms. */
-export function parseNetwork(text: string): IpNetwork | undefined {
-  const t = text.trim();
-  if (t.includes('/')) {
-    const [a, m] = t.split('/') as [string, string];
-    const addr = parseAddress(a);
-    if (!addr) return undefined;
-    if (/^\d+$/.test(m.trim())) return prefixNetwork(addr.family, addr.value, Number(m.trim()), t);
-    const mask = parseAddress(m);
-    if (!mask || mask.family !== 4 || addr.family !== 4) return undefined;
-    const p = netmaskPrefix(mask.value);
-    return p === undefined ? undefined : prefixNetwork(4, addr.value, p, t);
-  }
-  const range = /^(.+?)\s*-\s*(.+)$/.exec(t);
-  if (range && !isIP(t)) {
-    const a = parseAddress(range[1]!);
-    const b = parseAddress(range[2]!);
-    if (!a || !b || a.family !== b.family || b.value < a.value) return undefined;
-    return { family: a.family, first: a.value, last: b.value, size: b.value - a.value + 1n, text: t };
-  }
-  const addr = parseAddress(t);
-  return addr ? { family: addr.family, first: addr.value, last: addr.value, size: 1n, text: t } : undefined;
+export function parseNetwork(text: string): NetworkRange | undefined {
+  const dash = text.indexOf('-');
+  if (dash >= 0) return parseRange(pyStrip(text.slice(0, dash)), pyStrip(text.slice(dash + 1)));
+  const slash = text.indexOf('/');
+  if (slash >= 0) return parseMasked(text.slice(0, slash), text.slice(slash + 1));
+  const addr = parseAddress(text);
+  return addr && { family: addr.family, first: addr.value, last: addr.value };
 }
 
-/** True when `address` (text) lies in `net`. */
-export function networkContains(net: IpNetwork, address: { family: 4 | 6; value: bigint }): boolean {
-  return net.family === address.family && address.value >= net.first && address.value <= net.last;
+/**
+ * True when `address` (as reported by a UDP socket) lies in `range`. IPv4-mapped IPv6 sources
+ * (`::ffff:10.0.0.5`, seen on dual-stack sockets) match IPv4 networks.
+ */
+export function networkContains(range: NetworkRange, address: string): boolean {
+  const addr = parseSourceAddress(address);
+  return addr !== undefined && rangeContains(range, addr);
+}
+
+/** True when a parsed address lies in `range`. */
+export function rangeContains(range: NetworkRange, addr: ParsedAddress): boolean {
+  return addr.family === range.family && addr.value >= range.first && addr.value <= range.last;
+}
+
+/** Parses a socket's source address; IPv4-mapped IPv6 (`::ffff:10.0.0.5`) becomes IPv4. */
+export function parseSourceAddress(address: string): ParsedAddress | undefined {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return parseAddress(mapped?.[1] ?? address);
+}
+
+/** Number of addresses in the range (smaller = more specific). */
+export function networkSize(range: NetworkRange): bigint {
+  return range.last - range.first + 1n;
+}
+
+function parseRange(a: string, b: string): NetworkRange | undefined {
+  const first = parseAddress(a);
+  const last = parseAddress(b);
+  if (!first || !last || first.family !== last.family || first.value > last.value) return undefined;
+  return { family: first.family, first: first.value, last: last.value };
+}
+
+function parseMasked(addrText: string, maskText: string): NetworkRange | undefined {
+  const addr = parseAddress(addrText);
+  if (!addr) return undefined;
+  const bits = BITS[addr.family];
+  let prefix: number | undefined;
+  if (/^\d{1,3}$/.test(maskText)) prefix = Number(maskText);
+  else if (addr.family === 4 && isIPv4(maskText)) prefix = netmaskPrefix(ipv4ToBigint(maskText));
+  if (prefix === undefined || prefix > bits) return undefined;
+  const hostBits = BigInt(bits - prefix);
+  const hostMask = (1n << hostBits) - 1n;
+  const first = addr.value & ~hostMask;
+  return { family: addr.family, first, last: first | hostMask };
+}
+
+/** Prefix length of a contiguous IPv4 netmask (`255.255.0.0` → 16); undefined if not contiguous. */
+function netmaskPrefix(mask: bigint): number | undefined {
+  for (let prefix = 0; prefix <= 32; prefix++) {
+    const m = ((1n << BigInt(prefix)) - 1n) << BigInt(32 - prefix);
+    if (m === mask) return prefix;
+  }
+  return undefined;
+}
+
+function ipv4ToBigint(text: string): bigint {
+  return text.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n);
+}
+
+function ipv6ToBigint(text: string): bigint {
+  let groups: string[];
+  const tailV4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  let body = text;
+  if (tailV4?.[1]) {
+    const v4 = ipv4ToBigint(tailV4[1]);
+    body = text.slice(0, -tailV4[1].length) + `${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  }
+  const halves = body.split('::');
+  if (halves.length === 2) {
+    const head = halves[0] ? halves[0].split(':') : [];
+    const tail = halves[1] ? halves[1].split(':') : [];
+    groups = [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
+  } else {
+    groups = body.split(':');
+  }
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
 }

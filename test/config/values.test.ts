@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { networkContains, networkSize, parseNetwork } from '../../src/config/network.js';
+import { networkContains, networkSize, parseNetwork } from '../../src/util/ip.js';
 import { parseValue, pyBool, pyInt } from '../../src/config/values.js';
 
 describe('Python int() syntax (spec §1.4)', () => {
