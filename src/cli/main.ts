@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_UNKNOWN_COMMAND, EXIT_USAGE } from './exit-codes.js';
+import { registerSimulatorCommand } from './simulator.js';
+import { registerTestLoginCommand } from './test-login.js';
 
 /** What commands get from the process: the install directory and where output goes. */
 export interface CliContext {
@@ -26,7 +28,7 @@ export interface CliContext {
 export type CommandRegistrar = (program: Command, ctx: CliContext) => void;
 
 /** Every command of authproxyctl, in help order. */
-const COMMANDS: readonly CommandRegistrar[] = [registerCheckCommand];
+const COMMANDS: readonly CommandRegistrar[] = [registerCheckCommand, registerTestLoginCommand, registerSimulatorCommand];
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(ctx: CliContext): Command {
