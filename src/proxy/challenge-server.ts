@@ -4,13 +4,13 @@
  * Duo auth. `sms…` answers re-issue the same menu after Duo sends codes. Enrollment gets a
  * challenge whose every answer is refused (or a plain reject with `enroll_challenge=false`).
  */
-import type { PreauthResult } from '../duo/types.js';
 import { Attr, firstValue } from '../radius/dictionary.js';
 import type { Outcome, RadiusHandler, RadiusRequest } from '../radius/types.js';
 import { accept, reject, RequestContext, type AcceptedPrimary, type ChallengeData, type SectionDeps } from './context.js';
-import { authIpaddr, preauthIpaddr } from './decide.js';
-import { duoFailure } from './duo-step.js';
-import { Msg, pyRepr } from './messages.js';
+import { authIpaddr } from './decide.js';
+import { duoFailure, preauthStep } from './duo-step.js';
+import { Msg } from './messages.js';
+import { papPrologue } from './prologue.js';
 import { runPrimary } from './primary-step.js';
 import { challengePrompt, factorFromAnswer, type PromptFormat } from './prompt.js';
 
@@ -31,49 +31,19 @@ export class ChallengeServer implements RadiusHandler {
     const ctx = new RequestContext(this.deps, request, signal);
     const state = firstValue(request.attributes, Attr.State);
     if (state !== undefined) return this.answer(ctx, state);
-    if (ctx.user === undefined) {
-      ctx.event('Primary authentication', 'Error', Msg.noUsername);
-      return reject(Msg.noUsername);
-    }
-    ctx.info(`login attempt for username ${pyRepr(ctx.user)}`);
-    const pw = request.password;
-    if (pw.state !== 'ok' || pw.value === '') {
-      ctx.event('Primary authentication', 'Error', Msg.badPassword);
-      return reject(Msg.badPassword);
-    }
-    const r = await runPrimary(ctx, pw.value);
+    const pw = papPrologue(ctx);
+    if (typeof pw !== 'string') return pw;
+    const r = await runPrimary(ctx, pw);
     if (r.status !== 'accept') return reject(r.status === 'challenge' ? Msg.unexpectedPacket : r.message);
     return this.menu(ctx, r);
   }
 
   private async menu(ctx: RequestContext, primary: AcceptedPrimary): Promise<Outcome> {
-    const { policy, duo } = this.deps;
-    const user = ctx.user ?? '';
-    if (policy.exemptUsernames.includes(user)) {
-      ctx.event('Secondary authentication', 'Allow', Msg.exempt);
-      return accept(Msg.exempt, primary.attributes);
-    }
-    let pre: PreauthResult;
-    try {
-      pre = await duo.preauth({ user, ipaddr: preauthIpaddr(ctx.clientIp), failmode: policy.failmode }, ctx.signal);
-    } catch (err) {
-      return duoFailure(ctx, err, 'preauth', primary);
-    }
-    ctx.info(`Got preauth result for: '${pre.result}'`);
-    if (pre.result === 'allow') {
-      ctx.event('Secondary authentication', 'Allow', pre.status);
-      return accept(pre.status, primary.attributes);
-    }
-    if (pre.result === 'deny') {
-      ctx.event('Secondary authentication', 'Reject', pre.status);
-      return reject(pre.status);
-    }
-    if (pre.result === 'enroll') {
-      ctx.event('Secondary authentication', 'Reject', Msg.enrolled);
-      if (!this.opts.enrollChallenge) return reject(pre.status);
-      return this.challenge(ctx, { kind: 'enroll' }, pre.status);
-    }
-    if (pre.result !== 'auth') return reject(pre.status);
+    const onEnroll = (status: string): Outcome =>
+      this.opts.enrollChallenge ? this.challenge(ctx, { kind: 'enroll' }, status) : reject(status);
+    const step = await preauthStep(ctx, primary, { factor: undefined, onEnroll });
+    if ('done' in step) return step.done;
+    const pre = step.auth;
     const prompt = challengePrompt(this.opts.promptFormat, pre.prompt, pre.factors);
     return this.challenge(ctx, { kind: 'menu', primary, factors: pre.factors, prompt }, prompt);
   }

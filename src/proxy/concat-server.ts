@@ -7,7 +7,8 @@ import { Attr, firstValue } from '../radius/dictionary.js';
 import { reject, RequestContext, type SectionDeps } from './context.js';
 import { splitConcat } from './decide.js';
 import { duoStep } from './duo-step.js';
-import { Msg, pyRepr } from './messages.js';
+import { Msg } from './messages.js';
+import { papPrologue } from './prologue.js';
 import { runPrimary } from './primary-step.js';
 
 /** The `[radius_server_concat]` request handler. */
@@ -20,17 +21,9 @@ export class ConcatServer implements RadiusHandler {
       ctx.event('Unknown', 'Reject', 'Response to unknown AccessChallenge!');
       return reject(Msg.unknownChallenge);
     }
-    if (ctx.user === undefined) {
-      ctx.event('Primary authentication', 'Error', Msg.noUsername);
-      return reject(Msg.noUsername);
-    }
-    ctx.info(`login attempt for username ${pyRepr(ctx.user)}`);
-    const pw = request.password;
-    if (pw.state !== 'ok' || pw.value === '') {
-      ctx.event('Primary authentication', 'Error', `${Msg.badPassword} - no password`);
-      return reject(Msg.concatNoPassword);
-    }
-    const split = splitConcat(pw.value, this.deps.policy.concat);
+    const pw = papPrologue(ctx, Msg.concatNoPassword);
+    if (typeof pw !== 'string') return pw;
+    const split = splitConcat(pw, this.deps.policy.concat);
     const reason = !split ? 'no delimiter found' : split.password === '' ? 'empty password part' : split.factor === undefined ? 'empty factor part' : undefined;
     if (reason || !split || split.factor === undefined) {
       ctx.event('Primary authentication', 'Error', `${Msg.badPassword} - ${reason ?? 'invalid'}`);

@@ -2,6 +2,7 @@
  * The pure decisions of the 2FA pipeline, tested as tables (test/proxy/decide.test.ts):
  * concat splitting (spec §5.4 D.2, §5.6), factor selection (§5.5), the failmode matrix (§5.7).
  */
+import { isFailOpenable } from '../duo/errors.js';
 import type { DuoFailure, PreauthResult } from '../duo/types.js';
 import { parseNetwork } from '../util/ip.js';
 import { Msg } from './messages.js';
@@ -62,26 +63,11 @@ export function factorForRequest(factors: readonly FactorName[], preauth: Extrac
 /** Which Duo call failed. */
 export type DuoStage = 'preauth' | 'auth';
 
+
 /** What a Duo API failure turns into under `failmode` (spec §5.7). */
 export interface FailmodeDecision {
   readonly allow: boolean;
   readonly message: string;
-}
-
-/** True when the failure may fail open (spec §5.7 matrix). */
-export function failOpenable(failure: DuoFailure, stage: DuoStage): boolean {
-  switch (failure) {
-    case 'transport':
-    case 'timeout':
-      return stage === 'preauth'; // the push may already be on the phone: never fail open on auth
-    case 'http5xx':
-    case 'malformed':
-      return true;
-    case 'http4xx':
-    case 'fail':
-    case 'local':
-      return false;
-  }
 }
 
 /**
@@ -90,7 +76,7 @@ export function failOpenable(failure: DuoFailure, stage: DuoStage): boolean {
  */
 export function applyFailmode(failmode: 'safe' | 'secure', failure: DuoFailure, stage: DuoStage, primaryOnly = false): FailmodeDecision {
   if (failmode === 'safe' && primaryOnly) return { allow: true, message: Msg.primaryOnly };
-  if (failmode === 'safe' && failOpenable(failure, stage)) return { allow: true, message: Msg.failOpen };
+  if (failmode === 'safe' && isFailOpenable(failure, stage)) return { allow: true, message: Msg.failOpen };
   if (stage === 'preauth') return { allow: false, message: Msg.failClosedPreauth };
   return { allow: false, message: failure === 'timeout' ? Msg.failClosedTimeout : Msg.failClosedAuth };
 }

@@ -7,7 +7,8 @@ import { Attr, firstValue } from '../radius/dictionary.js';
 import type { Outcome, RadiusHandler, RadiusRequest } from '../radius/types.js';
 import { reject, RequestContext, type SectionDeps } from './context.js';
 import { duoStep } from './duo-step.js';
-import { Msg, pyRepr } from './messages.js';
+import { Msg } from './messages.js';
+import { papPrologue } from './prologue.js';
 
 /** The `[radius_server_duo_only]` request handler. */
 export class DuoOnlyServer implements RadiusHandler {
@@ -20,17 +21,9 @@ export class DuoOnlyServer implements RadiusHandler {
       ctx.event('Unknown', 'Reject', text);
       return reject(Msg.unknownChallenge);
     }
-    if (ctx.user === undefined) {
-      ctx.event('Primary authentication', 'Error', Msg.noUsername);
-      return reject(Msg.noUsername);
-    }
-    ctx.info(`login attempt for username ${pyRepr(ctx.user)}`);
-    const pw = request.password;
-    if (pw.state !== 'ok' || pw.value === '') {
-      ctx.event('Primary authentication', 'Error', Msg.badPassword);
-      return reject(Msg.badPassword);
-    }
+    const pw = papPrologue(ctx);
+    if (typeof pw !== 'string') return pw;
     const primary = { status: 'accept', message: 'Ignoring primary credentials', attributes: [] } as const;
-    return duoStep(ctx, primary, { factor: pw.value, groupsClass: true });
+    return duoStep(ctx, primary, { factor: pw, groupsClass: true });
   }
 }

@@ -41,48 +41,67 @@ export function duoFailure(ctx: RequestContext, err: unknown, stage: DuoStage, p
   return reject(d.message);
 }
 
-/** Spec §5.4 F: second factor for a user whose primary auth succeeded. */
-export async function duoStep(ctx: RequestContext, primary: AcceptedPrimary, opts: DuoStepOptions): Promise<Outcome> {
+/** The preauth stage's verdict: a final answer, or Duo's `auth` answer to continue with. */
+export type PreauthStep =
+  | { readonly done: Outcome }
+  | { readonly auth: Extract<PreauthResult, { result: 'auth' }> };
+
+/**
+ * Spec §5.4 F.1: exempt users, preauth (on every login), and its allow/deny/enroll answers.
+ * `onEnroll` lets [radius_server_challenge] answer enrollment with a challenge instead.
+ */
+export async function preauthStep(
+  ctx: RequestContext,
+  primary: AcceptedPrimary,
+  opts: DuoStepOptions & { readonly onEnroll?: (status: string) => Outcome },
+): Promise<PreauthStep> {
   const { policy, duo } = ctx.deps;
   const user = ctx.user ?? '';
   if (policy.exemptUsernames.includes(user)) {
     ctx.event('Secondary authentication', 'Allow', Msg.exempt);
-    return accept(Msg.exempt, primary.attributes);
+    return { done: accept(Msg.exempt, primary.attributes) };
   }
   let pre: PreauthResult;
   try {
     pre = await duo.preauth({ user, ipaddr: preauthIpaddr(ctx.clientIp), failmode: policy.failmode }, ctx.signal);
   } catch (err) {
-    return duoFailure(ctx, err, 'preauth', primary);
+    return { done: duoFailure(ctx, err, 'preauth', primary) };
   }
   ctx.info(`Got preauth result for: '${pre.result}'`);
   const ef = opts.eventFactor ?? null;
   switch (pre.result) {
     case 'allow':
       ctx.event('Secondary authentication', 'Allow', pre.status, ef);
-      return accept(pre.status, withGroups(primary.attributes, pre, opts));
+      return { done: accept(pre.status, withGroups(primary.attributes, pre, opts)) };
     case 'deny':
       ctx.event('Secondary authentication', 'Reject', pre.status, ef);
-      return reject(pre.status);
+      return { done: reject(pre.status) };
     case 'enroll':
       ctx.event('Secondary authentication', 'Reject', Msg.enrolled, ef);
-      return reject(pre.status);
+      return { done: opts.onEnroll ? opts.onEnroll(pre.status) : reject(pre.status) };
     case 'auth':
-      break;
+      return { auth: pre };
   }
+}
+
+/** Spec §5.4 F: second factor for a user whose primary auth succeeded. */
+export async function duoStep(ctx: RequestContext, primary: AcceptedPrimary, opts: DuoStepOptions): Promise<Outcome> {
+  const step = await preauthStep(ctx, primary, opts);
+  if ('done' in step) return step.done;
   let factor = opts.factor;
   if (factor === undefined) {
-    factor = factorForRequest(policy.factors, pre);
+    factor = factorForRequest(ctx.deps.policy.factors, step.auth);
     if (factor === 'passcode') return passcodeChallenge(ctx, primary);
     if (factor === undefined) {
-      ctx.event('Secondary authentication', 'Reject', Msg.noFactors, ef);
+      ctx.event('Secondary authentication', 'Reject', Msg.noFactors, opts.eventFactor ?? null);
       return reject(Msg.noFactors);
     }
   }
-  return authStep(ctx, primary, pre, factor, opts);
+  return authStep(ctx, primary, step.auth, factor, opts);
 }
 
-async function authStep(ctx: RequestContext, primary: AcceptedPrimary, pre: PreauthResult, factor: string, opts: DuoStepOptions): Promise<Outcome> {
+/** Spec §5.4 F.3: the auth call and its answer (failmode on errors). */
+export async function authStep(ctx: RequestContext, primary: AcceptedPrimary, pre: PreauthResult, factor: string, opts: DuoStepOptions): Promise<Outcome> {
   let res;
   try {
     res = await ctx.deps.duo.auth({ user: ctx.user ?? '', factor, ipaddr: authIpaddr(ctx.clientIp) }, ctx.signal);

@@ -38,7 +38,7 @@ export type SaltedDecryption =
 /** The MD5 chaining of both directions; each next block is keyed by the previous ciphertext block. */
 function keystream(key: SaltKey, salt: Buffer, input: Buffer, decrypt: boolean): Buffer {
   const out = Buffer.alloc(input.length);
-  let chain = Buffer.concat([key.authenticator, salt]); // RFC 2548 §2.4.2: b(1) = MD5(S + R + A)
+  let chain: Buffer = Buffer.concat([key.authenticator, salt]); // RFC 2548 §2.4.2: b(1) = MD5(S + R + A)
   for (let i = 0; i < input.length; i += 16) {
     const b = createHash('md5').update(key.secret).update(chain).digest();
     for (let j = 0; j < 16; j++) out[i + j] = input[i + j]! ^ b[j]!;
