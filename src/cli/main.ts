@@ -8,6 +8,13 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check.js';
+import { registerConnectivityCommand } from './connectivity.js';
+import { registerRestartCommand } from './restart.js';
+import { registerRunCommand } from './run-foreground.js';
+import { registerStartCommand } from './start.js';
+import { registerStatusCommand } from './status.js';
+import { registerStopCommand } from './stop.js';
+import { registerVersionCommand } from './version.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_UNKNOWN_COMMAND, EXIT_USAGE } from './exit-codes.js';
 import { registerSimulatorCommand } from './simulator.js';
 import { registerTestLoginCommand } from './test-login.js';
@@ -28,7 +35,11 @@ export interface CliContext {
 export type CommandRegistrar = (program: Command, ctx: CliContext) => void;
 
 /** Every command of authproxyctl, in help order. */
-const COMMANDS: readonly CommandRegistrar[] = [registerCheckCommand, registerTestLoginCommand, registerSimulatorCommand];
+const COMMANDS: readonly CommandRegistrar[] = [
+  registerStartCommand, registerStopCommand, registerRestartCommand, registerStatusCommand, registerVersionCommand,
+  registerRunCommand, registerConnectivityCommand,
+  registerCheckCommand, registerTestLoginCommand, registerSimulatorCommand,
+];
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(ctx: CliContext): Command {
