@@ -157,7 +157,8 @@ export class SimulatorState {
   /** What the page shows. */
   snapshot(): StateSnapshot {
     const now = this.now();
-    const users = [...this.users.values()].map((u) => {
+    const byName = [...this.users.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const users = byName.map((u) => {
       const { code, expiresAt } = currentPasscode(u.seed, now);
       return { user: u.name, device: u.device.device, number: u.device.number, passcode: code, passcodeExpiresAt: expiresAt, smsCodes: [...u.smsCodes] };
     });
