@@ -151,7 +151,18 @@ function buildServerBase(type: ServerType, r: SectionReader, main: MainOverrides
     limitProxyState: bool(r, 'limit_proxy_state'),
     apiVersion: num(r, 'api_version') === 2 ? 2 : 1,
     apiSignatureVersion: num(r, 'api_signature_version') === 2 ? 2 : 5,
-    // Brute-force protection fields go here (BRUTE_FORCE_OPTIONS in sections/radius-server.ts).
+    userBackoffThreshold: num(r, 'user_backoff_threshold'),
+    userBackoffFactor: num(r, 'user_backoff_factor'),
+    userBackoffMaxSeconds: num(r, 'user_backoff_max_seconds'),
+    userTriesBeforeLockout: num(r, 'user_tries_before_lockout'),
+    userLockoutMinutes: num(r, 'user_lockout_minutes'),
+    userFailureWindowSeconds: num(r, 'user_failure_window_seconds'),
+    userMaxPushesPerWindow: num(r, 'user_max_pushes_per_window'),
+    userPushWindowSeconds: num(r, 'user_push_window_seconds'),
+    nasRateLimit: num(r, 'nas_rate_limit'),
+    nasRateBurst: num(r, 'nas_rate_burst'),
+    nasMaxPending: num(r, 'nas_max_pending'),
+    userTableSize: num(r, 'user_table_size'),
   };
 }
 

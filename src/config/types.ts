@@ -113,7 +113,30 @@ export interface ServerSectionBase extends SectionBase {
   readonly apiVersion: 1 | 2;
   /** Extension: signature version for `apiVersion` 2. */
   readonly apiSignatureVersion: 2 | 5;
-  // Brute-force protection options go here (see BRUTE_FORCE_OPTIONS in sections/radius-server.ts).
+  /** Extension (src/guard): failed primary logins before back-off; 0 = off. */
+  readonly userBackoffThreshold: number;
+  /** Extension: seconds of delay per attempt beyond the threshold. */
+  readonly userBackoffFactor: number;
+  /** Extension: cap of the back-off delay, seconds. */
+  readonly userBackoffMaxSeconds: number;
+  /** Extension: failed primary logins that lock the user; 0 = off. */
+  readonly userTriesBeforeLockout: number;
+  /** Extension: lockout duration, minutes. */
+  readonly userLockoutMinutes: number;
+  /** Extension: window in which failures are counted, seconds. */
+  readonly userFailureWindowSeconds: number;
+  /** Extension: Duo out-of-band requests per user per push window; 0 = off. */
+  readonly userMaxPushesPerWindow: number;
+  /** Extension: push window, seconds. */
+  readonly userPushWindowSeconds: number;
+  /** Extension: new Access-Requests per second per NAS address; 0 = off. */
+  readonly nasRateLimit: number;
+  /** Extension: burst above the rate; 0 = nasRateLimit. */
+  readonly nasRateBurst: number;
+  /** Extension: logins in progress per NAS address; 0 = off. */
+  readonly nasMaxPending: number;
+  /** Extension: users / NAS addresses the guard remembers (LRU). */
+  readonly userTableSize: number;
 }
 
 /** `[radius_server_auto]` (spec §5.2). */

@@ -11,6 +11,7 @@ import { requestLabel } from '../radius/request.js';
 import type { Outcome, RadiusAttribute, RadiusRequest } from '../radius/types.js';
 import type { AuthEventSink, AuthStage, AuthStatus } from './auth-events.js';
 import type { ChallengeStore } from './challenge-store.js';
+import type { SectionGuard } from '../guard/section-guard.js';
 import type { ConcatOptions, FactorName } from './decide.js';
 
 /** The options of one `radius_server_*` section that the pipeline reads. */
@@ -51,6 +52,8 @@ export interface SectionDeps {
   readonly log: Logger;
   readonly events: AuthEventSink;
   readonly challenges: ChallengeStore<ChallengeData>;
+  /** Brute-force / push-bombing protection (src/guard); absent when every limit is off. */
+  readonly guard?: SectionGuard | undefined;
 }
 
 /** Per-request context. */

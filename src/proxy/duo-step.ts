@@ -102,6 +102,13 @@ export async function duoStep(ctx: RequestContext, primary: AcceptedPrimary, opt
 
 /** Spec §5.4 F.3: the auth call and its answer (failmode on errors). */
 export async function authStep(ctx: RequestContext, primary: AcceptedPrimary, pre: PreauthResult, factor: string, opts: DuoStepOptions): Promise<Outcome> {
+  const ef = opts.eventFactor ?? null;
+  // Our extension (src/guard): the per-user push cap refuses before Duo reaches the phone.
+  const capped = ctx.deps.guard?.beforeAuth(ctx.user, factor, (text) => ctx.info(text));
+  if (capped) {
+    ctx.event('Secondary authentication', 'Reject', capped.replyMessage, ef);
+    return reject(capped.replyMessage);
+  }
   let res;
   try {
     res = await ctx.deps.duo.auth({ user: ctx.user ?? '', factor, ipaddr: authIpaddr(ctx.clientIp) }, ctx.signal);
@@ -109,7 +116,7 @@ export async function authStep(ctx: RequestContext, primary: AcceptedPrimary, pr
     return duoFailure(ctx, err, 'auth', primary);
   }
   ctx.info(`Duo authentication returned '${res.result}': '${res.status}'`);
-  const ef = opts.eventFactor ?? null;
+  ctx.deps.guard?.afterAuth(ctx.user, res.result === 'allow');
   if (res.result === 'allow') {
     ctx.event('Secondary authentication', 'Allow', res.status, ef);
     return accept(res.status, withGroups(primary.attributes, pre, opts));

@@ -11,6 +11,14 @@ import { Msg } from './messages.js';
 export async function runPrimary(ctx: RequestContext, password: string | undefined, upstreamState?: Buffer): Promise<PrimaryResult> {
   const primary = ctx.deps.primary;
   if (!primary) return { status: 'accept', message: 'Ignoring primary credentials', attributes: [] };
+  const guard = ctx.deps.guard;
+  const note = (text: string): void => ctx.info(text);
+  // Our extension (src/guard): locked users are refused before the directory sees them.
+  const refused = await guard?.beforePrimary(ctx.request, ctx.user, ctx.signal, note);
+  if (refused) {
+    if (!refused.repeated) ctx.event('Primary authentication', 'Reject', refused.replyMessage);
+    return { status: 'reject', message: refused.replyMessage, attributes: [] };
+  }
   let r: PrimaryResult;
   try {
     r = await primary.authenticate(
@@ -20,6 +28,7 @@ export async function runPrimary(ctx: RequestContext, password: string | undefin
   } catch (err) {
     r = { status: 'unavailable', message: err instanceof Error ? err.message : String(err), cause: err };
   }
+  guard?.afterPrimary(ctx.request, ctx.user, r.status, note);
   switch (r.status) {
     case 'unavailable': {
       const text = Msg.primaryError + r.message;

@@ -25,6 +25,16 @@ export interface ServerSectionOptions extends RequestPolicy {
   readonly handler: RadiusHandler;
   /** Called when a password does not decode with the client's secret (for auth events). */
   readonly onUndecodablePassword?: (request: RadiusRequest) => void;
+  /** Per-NAS admission control (src/guard: `nas_rate_limit`, `nas_max_pending`); absent = none. */
+  readonly admission?: NasAdmission;
+}
+
+/** Admission of new Access-Requests per NAS address (rate and concurrency caps). */
+export interface NasAdmission {
+  /** Admits a new request from `nas`, or returns the reason to drop it (counted, not logged here). */
+  admit(nas: string): string | undefined;
+  /** Called once when an admitted request has finished. */
+  release(nas: string): void;
 }
 
 /** Listener options. */
@@ -150,11 +160,21 @@ export class RadiusServer {
       if (verdict.kind === 'answered' && verdict.reply) this.send(verdict.reply, source);
       return;
     }
-    this.log.info(`Received new request id ${packet.identifier} from ('${source.address}', ${source.port})`);
     const section = client.section;
+    // Excess requests are dropped, not rejected: the NAS retransmits, so the entry is forgotten
+    // for the retry to count as new. The admission logs its own (rate-limited) line.
+    const refused = section.admission?.admit(source.address);
+    if (refused !== undefined) {
+      this.duplicates.forget(key, verdict.entry);
+      return this.stats.drop(refused);
+    }
+    this.log.info(`Received new request id ${packet.identifier} from ('${source.address}', ${source.port})`);
     const password = decodeUserPassword(packet, client.secret, section.pwCodec);
     const request = buildRequest(msg, packet, source, section.name, { network: client.network, secret: client.secret }, password);
-    const work = this.process(request, section, key, verdict.entry).finally(() => this.inflight.delete(work));
+    const work = this.process(request, section, key, verdict.entry).finally(() => {
+      this.inflight.delete(work);
+      section.admission?.release(source.address);
+    });
     this.inflight.add(work);
   }
 

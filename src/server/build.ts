@@ -23,6 +23,8 @@ import { ChallengeStore } from '../proxy/challenge-store.js';
 import { ConcatServer } from '../proxy/concat-server.js';
 import type { ChallengeData, SectionDeps, SectionPolicy } from '../proxy/context.js';
 import { DuoOnlyServer } from '../proxy/duo-only-server.js';
+import { buildGuard, guardSettingsOf } from '../guard/index.js';
+import type { SectionGuard } from '../guard/section-guard.js';
 
 /** What build needs besides the config. */
 export interface BuildContext {
@@ -142,6 +144,8 @@ export interface BuiltSection {
   readonly handler: RadiusHandler;
   readonly duo: SecondFactor;
   readonly challenges: ChallengeStore<ChallengeData>;
+  /** Brute-force / abuse protection; undefined when every `user_*` / `nas_*` limit is off. */
+  readonly guard: SectionGuard | undefined;
 }
 
 /** Builds primaries and server sections; throws ConfigInvalidError for build-time config errors. */
@@ -153,12 +157,14 @@ export function buildAll(ctx: BuildContext): { primaries: Map<string, PrimaryAut
   const sections = ctx.config.servers.map((section) => {
     const duo = buildDuo(section, ctx, ca);
     const challenges = new ChallengeStore<ChallengeData>();
+    const log = ctx.log.child('DuoForwardServer (UDP)');
+    const guard = buildGuard(guardSettingsOf(section), log);
     const deps: SectionDeps = {
       policy: sectionPolicy(section, issues, ctx.primaryOnly ?? false),
       primary: section.type === 'radius_server_duo_only' || section.client === undefined ? undefined : primaries.get(section.client),
-      duo, log: ctx.log.child('DuoForwardServer (UDP)'), events: ctx.events, challenges,
+      duo, log, events: ctx.events, challenges, guard,
     };
-    return { section, handler: buildHandler(section, deps), duo, challenges };
+    return { section, handler: buildHandler(section, deps), duo, challenges, guard };
   });
   if (issues.hasErrors()) throw new ConfigInvalidError(issues.issues);
   return { primaries, sections };

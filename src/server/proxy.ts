@@ -82,6 +82,7 @@ export class Proxy {
         requireMessageAuthenticator: s.requireMessageAuthenticator,
         limitProxyState: s.limitProxyState,
         pwCodec: s.pwCodec,
+        ...(built.guard?.nas ? { admission: built.guard.nas } : {}),
       };
     });
     const server = new RadiusServer({

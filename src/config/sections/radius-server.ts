@@ -5,12 +5,25 @@
 import { T, type OptionSpec, type SectionSpec } from '../schema.js';
 
 /**
- * Reserved place for the brute-force protection options (per-user / per-client lockout), which
- * another change adds. Options listed here appear in every `radius_server_*` section, in the
- * example config and in the dump; add the matching typed fields to `ServerSectionBase` in
- * ../types.ts and to `buildServerBase` in ../build-sections.ts.
+ * Brute-force and abuse protection (our extension, src/guard): per-user back-off and lockout,
+ * a per-user push cap, a per-NAS rate limit and pending-login cap. Every limit is 0 (off) by
+ * default, so Duo configurations behave as before. Typed fields: `ServerSectionBase` in
+ * ../types.ts, filled by `buildServerBase` in ../build-sections.ts.
  */
-export const BRUTE_FORCE_OPTIONS: readonly OptionSpec[] = [];
+export const BRUTE_FORCE_OPTIONS: readonly OptionSpec[] = [
+  { key: 'user_backoff_threshold', field: 'userBackoffThreshold', type: T.nonNegative, default: 0, extension: true, doc: 'Failed primary logins of a user (within user_failure_window_seconds) after which each further attempt is answered late (Junos retry-options backoff-threshold); 0 = off.' },
+  { key: 'user_backoff_factor', field: 'userBackoffFactor', type: T.nonNegative, default: 5, extension: true, doc: 'Seconds of delay per attempt beyond user_backoff_threshold: attempt n waits user_backoff_factor x (n - user_backoff_threshold) s (Junos backoff-factor).' },
+  { key: 'user_backoff_max_seconds', field: 'userBackoffMaxSeconds', type: T.nonNegative, default: 30, extension: true, doc: 'Longest back-off delay in seconds; keep it below the NAS timeout (0 = no delay).' },
+  { key: 'user_tries_before_lockout', field: 'userTriesBeforeLockout', type: T.nonNegative, default: 0, extension: true, doc: 'Failed primary logins of a user (within user_failure_window_seconds) that lock the user for user_lockout_minutes; locked logins are rejected without contacting the directory (Junos tries-before-disconnect + lockout-period); 0 = off.' },
+  { key: 'user_lockout_minutes', field: 'userLockoutMinutes', type: { kind: 'int', min: 1 }, default: 15, extension: true, doc: 'How long a locked user is refused (Junos lockout-period); a successful login resets the failure count.' },
+  { key: 'user_failure_window_seconds', field: 'userFailureWindowSeconds', type: { kind: 'int', min: 1 }, default: 900, extension: true, doc: 'Failed logins are counted in a window starting at the first failure; after it the count starts again.' },
+  { key: 'user_max_pushes_per_window', field: 'userMaxPushesPerWindow', type: T.nonNegative, default: 0, extension: true, doc: 'Push bombing guard: Duo push/phone/SMS requests per user per user_push_window_seconds; further logins are rejected without calling Duo auth; an approved login clears the count; 0 = off.' },
+  { key: 'user_push_window_seconds', field: 'userPushWindowSeconds', type: { kind: 'int', min: 1 }, default: 300, extension: true, doc: 'Window of user_max_pushes_per_window, in seconds.' },
+  { key: 'nas_rate_limit', field: 'nasRateLimit', type: T.nonNegative, default: 0, extension: true, doc: 'New Access-Requests per second accepted from one NAS address; the excess is dropped silently (the NAS retries) and counted (Junos rate-limit); 0 = off.' },
+  { key: 'nas_rate_burst', field: 'nasRateBurst', type: T.nonNegative, default: 0, extension: true, doc: 'Bucket size of nas_rate_limit: new requests a NAS may send at once; 0 = nas_rate_limit (one second worth).' },
+  { key: 'nas_max_pending', field: 'nasMaxPending', type: T.nonNegative, default: 0, extension: true, doc: 'Logins from one NAS address in progress at once (e.g. waiting for a push); the excess is dropped silently and counted (Junos connection-limit); 0 = off.' },
+  { key: 'user_table_size', field: 'userTableSize', type: { kind: 'int', min: 1 }, default: 10000, extension: true, doc: 'User names the guard remembers (failures, locks, pushes); the least recently seen are forgotten first, so cycling user names cannot grow memory.' },
+];
 
 /** Options of every `radius_server_*` section. */
 export const SERVER_COMMON_OPTIONS: readonly OptionSpec[] = [
