@@ -61,6 +61,8 @@ export class RadiusServer {
   private readonly log: Logger;
   private readonly abort = new AbortController();
   private readonly inflight = new Set<Promise<void>>();
+  /** Replies handed to the socket but not yet sent: close() waits for them (a dgram close drops them). */
+  private readonly sending = new Set<Promise<void>>();
   private socket: Socket | undefined;
   private closing = false;
 
@@ -118,6 +120,7 @@ export class RadiusServer {
     }
     this.abort.abort();
     await Promise.allSettled([...this.inflight]);
+    await Promise.allSettled([...this.sending]);
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await new Promise<void>((r) => socket.close(() => r()));
@@ -258,9 +261,14 @@ export class RadiusServer {
     const socket = this.socket;
     if (!socket) return;
     const address = socket.address().family === 'IPv6' && !isIPv6(to.address) ? `::ffff:${to.address}` : to.address;
-    socket.send(reply, to.port, address, (err) => {
-      if (err) this.log.error(`could not send reply to ${to.address}:${to.port}`, err);
+    const sent = new Promise<void>((resolve) => {
+      socket.send(reply, to.port, address, (err) => {
+        if (err) this.log.error(`could not send reply to ${to.address}:${to.port}`, err);
+        this.sending.delete(sent);
+        resolve();
+      });
     });
+    this.sending.add(sent);
   }
 }
 
