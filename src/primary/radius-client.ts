@@ -8,9 +8,11 @@ import { isIP } from 'node:net';
 import { AuthproxyError, hasCode } from '../errors.js';
 import { encodePassword } from '../radius/password.js';
 import { UpstreamClient, type UpstreamOptions } from '../radius/upstream.js';
+import type { RadiusRequest } from '../radius/types.js';
 import { buildUpstreamAttributes, isMschapLogin } from './radius-client-request.js';
 import { resolvePassThroughNames, resultFromReply, type PassThroughPolicy } from './radius-client-reply.js';
-import type { PrimaryAuthenticator, PrimaryRequest, PrimaryResult } from './types.js';
+import { attributesForNas, relayedAttributes, relayResult, type PacketRelay, type RelayResult } from './radius-client-relay.js';
+import type { PrimaryRequest, PrimaryResult } from './types.js';
 
 /** Options of a `[radius_client]` section (spec §3.1), plus the transport's. */
 export interface RadiusClientOptions extends UpstreamOptions {
@@ -51,7 +53,7 @@ export async function defaultNasIp(probe = ROUTE_PROBE): Promise<string> {
 }
 
 /** A `[radius_client]` section as a {@link PrimaryAuthenticator}. */
-export class RadiusClient implements PrimaryAuthenticator {
+export class RadiusClient implements PacketRelay {
   readonly kind = 'radius_client' as const;
   readonly name: string;
   private readonly upstream: UpstreamClient;
@@ -92,11 +94,27 @@ export class RadiusClient implements PrimaryAuthenticator {
     const attributes = buildUpstreamAttributes(request, this.nasIp);
     try {
       const reply = await this.upstream.exchange({ attributes, password: password.bytes }, signal);
-      return resultFromReply(reply, this.policy);
+      const result = resultFromReply(reply, this.policy);
+      if (result.status === 'unavailable') return result;
+      return { ...result, attributes: attributesForNas(result.attributes, reply, this.options.secret, request.request, this.warn) };
     } catch (err) {
       return unavailable(err);
     }
   }
+
+  /** Proxies a whole NAS packet upstream (spec §3.3, for EAP). Never throws for backend trouble. */
+  async relay(request: RadiusRequest, upstreamState: Buffer | undefined, signal: AbortSignal): Promise<RelayResult> {
+    const attributes = relayedAttributes(request.attributes, upstreamState);
+    try {
+      const reply = await this.upstream.relay({ authenticator: request.authenticator, attributes }, signal);
+      return relayResult(reply, this.options.secret, request, this.warn);
+    } catch (err) {
+      const u = unavailable(err);
+      return { status: 'unavailable', message: u.status === 'unavailable' ? u.message : String(err), cause: err };
+    }
+  }
+
+  private readonly warn = (text: string): void => this.options.log.info(text);
 
   /** Fails pending logins and closes the socket. */
   async close(): Promise<void> {

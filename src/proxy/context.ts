@@ -39,7 +39,11 @@ export type ChallengeData =
   | { readonly kind: 'passcode'; readonly primary: AcceptedPrimary }
   | { readonly kind: 'upstream'; readonly upstreamState: Buffer; readonly factor: string | undefined }
   | { readonly kind: 'menu'; readonly primary: AcceptedPrimary; readonly factors: Readonly<Record<string, string>>; readonly prompt: string }
-  | { readonly kind: 'enroll' };
+  | { readonly kind: 'enroll' }
+  /** An EAP conversation relayed upstream (spec §5.4 E): the upstream's State the NAS's next round must carry. */
+  | { readonly kind: 'eap'; readonly upstreamState: Buffer }
+  /** `Enter passcode:` for MS-CHAPv2 (spec §5.4 H, I quirk): the request to forward after Duo allows. */
+  | { readonly kind: 'mschap'; readonly request: RadiusRequest };
 
 /** A successful primary result. */
 export type AcceptedPrimary = Extract<PrimaryResult, { status: 'accept' }>;

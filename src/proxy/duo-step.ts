@@ -17,6 +17,12 @@ export interface DuoStepOptions {
   readonly eventFactor?: string | null;
   /** radius_server_duo_only: add `Class = OU=<first group>;` when preauth returned groups. */
   readonly groupsClass?: boolean;
+  /**
+   * When factor selection yields `passcode`: the `Enter passcode:` challenge (default); `literal`
+   * sends the word `passcode` to Duo (inside EAP, spec §5.4 E); a function builds the answer itself
+   * (MS-CHAPv2, spec §5.4 I).
+   */
+  readonly passcode?: 'literal' | ((primary: AcceptedPrimary) => Outcome);
 }
 
 /** Reads the failure class of a Duo client error; anything else is a bug and is rethrown. */
@@ -91,7 +97,7 @@ export async function duoStep(ctx: RequestContext, primary: AcceptedPrimary, opt
   let factor = opts.factor;
   if (factor === undefined) {
     factor = factorForRequest(ctx.deps.policy.factors, step.auth);
-    if (factor === 'passcode') return passcodeChallenge(ctx, primary);
+    if (factor === 'passcode' && opts.passcode !== 'literal') return opts.passcode ? opts.passcode(primary) : passcodeChallenge(ctx, primary);
     if (factor === undefined) {
       ctx.event('Secondary authentication', 'Reject', Msg.noFactors, opts.eventFactor ?? null);
       return reject(Msg.noFactors);

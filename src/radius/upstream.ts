@@ -14,8 +14,10 @@ import { AuthproxyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { parseAddress } from '../util/ip.js';
 import { checkReply, encodeAccessRequest } from './access-request.js';
+import { computeMessageAuthenticator } from './authenticator.js';
 import { Attr, firstValue } from './dictionary.js';
 import { IdentifierPool } from './identifier-pool.js';
+import { MAX_PACKET_LENGTH } from './packet.js';
 import type { RadiusAttribute } from './types.js';
 
 /** One upstream server address (an IP literal; spec §3.1: hostnames are not resolved). */
@@ -48,6 +50,17 @@ export interface ExchangeRequest {
   readonly code?: number;
 }
 
+/** A NAS packet to proxy whole (spec §3.3, used for EAP). */
+export interface RelayRequest {
+  /** The NAS's Request Authenticator, sent upstream unchanged. */
+  readonly authenticator: Buffer;
+  /**
+   * The NAS's attributes in wire order, copied as they are (State, EAP-Message, Proxy-State…;
+   * a User-Password stays hidden with the NAS's secret). Message-Authenticator is recomputed.
+   */
+  readonly attributes: readonly RadiusAttribute[];
+}
+
 /** A reply that passed every check. */
 export interface ExchangeReply {
   readonly code: number;
@@ -55,6 +68,8 @@ export interface ExchangeReply {
   readonly attributes: readonly RadiusAttribute[];
   readonly raw: Buffer;
   readonly from: UpstreamHost;
+  /** The Request Authenticator the upstream saw (salted reply values are encrypted with it, RFC 2548 §2.4.2). */
+  readonly requestAuthenticator: Buffer;
 }
 
 interface Pending {
@@ -137,6 +152,25 @@ export class UpstreamClient {
    * `AP_ERR_RADIUS_CANCELLED` on abort or close, `AP_ERR_RADIUS_ENCODE` when the request cannot be built.
    */
   async exchange(request: ExchangeRequest, signal?: AbortSignal): Promise<ExchangeReply> {
+    const secret = this.options.secret;
+    const encode = (id: number): Buffer =>
+      encodeAccessRequest({ identifier: id, secret, attributes: request.attributes, password: request.password, code: request.code ?? 1 });
+    return this.send(encode, request.attributes, signal);
+  }
+
+  /**
+   * Proxies a whole NAS Access-Request (spec §3.3): a new Identifier from this client's pool, the
+   * NAS's Request Authenticator and attributes unchanged, Message-Authenticator recomputed with the
+   * upstream secret (added first if the NAS sent none: RFC 3579 §3.3 makes it mandatory with
+   * EAP-Message). Same schedule, checks and errors as {@link exchange}.
+   */
+  async relay(request: RelayRequest, signal?: AbortSignal): Promise<ExchangeReply> {
+    const secret = this.options.secret;
+    return this.send((id) => encodeRelayedRequest(id, request, secret), request.attributes, signal);
+  }
+
+  /** Takes an Identifier, encodes with it and runs the exchange until a valid reply or failure. */
+  private async send(encode: (id: number) => Buffer, attributes: readonly RadiusAttribute[], signal: AbortSignal | undefined): Promise<ExchangeReply> {
     if (this.closed) throw cancelled('RADIUS client closed');
     if (!this.socket) throw new Error('UpstreamClient.exchange() called before start()');
     const id = await this.pool.acquire(signal);
@@ -146,7 +180,7 @@ export class UpstreamClient {
     }
     let packet: Buffer;
     try {
-      packet = encodeAccessRequest({ identifier: id, secret: this.options.secret, attributes: request.attributes, password: request.password, code: request.code ?? 1 });
+      packet = encode(id);
     } catch (err) {
       this.pool.release(id);
       throw new AuthproxyError('AP_ERR_RADIUS_ENCODE', 'cannot encode the upstream RADIUS request', { cause: err });
@@ -156,8 +190,8 @@ export class UpstreamClient {
         id,
         packet,
         authenticator: Buffer.from(packet.subarray(4, 20)),
-        proxyStates: request.attributes.filter((a) => a.type === Attr.ProxyState).map((a) => a.value),
-        user: firstValue(request.attributes, Attr.UserName)?.toString('utf8') ?? '',
+        proxyStates: attributes.filter((a) => a.type === Attr.ProxyState).map((a) => a.value),
+        user: firstValue(attributes, Attr.UserName)?.toString('utf8') ?? '',
         transmissions: 0,
         lastHost: this.options.hosts[0]!,
         timer: undefined,
@@ -242,8 +276,37 @@ export class UpstreamClient {
     if (foreign) return this.drop(rinfo, 'response contains a Proxy-State that was not sent');
     this.options.log.info(`Got response for id ${p.id} from ${pyAddress(address, rinfo.port)}; code ${check.packet.code}`);
     if (!this.settle(p)) return;
-    p.resolve({ code: check.packet.code, identifier: p.id, attributes: check.packet.attributes, raw: msg, from: { host: address, port: rinfo.port } });
+    const from = { host: address, port: rinfo.port };
+    p.resolve({ code: check.packet.code, identifier: p.id, attributes: check.packet.attributes, raw: msg, from, requestAuthenticator: p.authenticator });
   }
+}
+
+/**
+ * The bytes of a relayed request (spec §3.3): header with the new Identifier and the NAS's
+ * authenticator, the NAS's attributes as they are, Message-Authenticator (in place, or first)
+ * computed over the packet with the upstream secret (RFC 3579 §3.2). Throws on an impossible packet.
+ */
+function encodeRelayedRequest(id: number, request: RelayRequest, secret: Buffer): Buffer {
+  if (request.authenticator.length !== 16) throw new RangeError('Request Authenticator must be 16 octets');
+  const hasMa = request.attributes.some((a) => a.type === Attr.MessageAuthenticator);
+  const zeroMa = { type: Attr.MessageAuthenticator, value: Buffer.alloc(16) };
+  const attrs = hasMa ? request.attributes : [zeroMa, ...request.attributes];
+  const parts: Buffer[] = [Buffer.from([1, id, 0, 0]), request.authenticator];
+  let maOffset = -1;
+  let length = 20;
+  for (const a of attrs) {
+    if (a.value.length > 253) throw new RangeError(`attribute ${a.type} is too long`);
+    const isMa = a.type === Attr.MessageAuthenticator;
+    if (isMa && maOffset >= 0) continue; // one Message-Authenticator only (RFC 3579 §3.2)
+    if (isMa) maOffset = length + 2;
+    parts.push(Buffer.from([a.type, a.value.length + 2]), isMa ? zeroMa.value : a.value);
+    length += a.value.length + 2;
+  }
+  if (length > MAX_PACKET_LENGTH) throw new RangeError(`relayed request would be ${length} octets`);
+  const packet = Buffer.concat(parts);
+  packet.writeUInt16BE(length, 2);
+  computeMessageAuthenticator(packet, maOffset, secret).copy(packet, maOffset);
+  return packet;
 }
 
 function invalid(message: string): AuthproxyError {
