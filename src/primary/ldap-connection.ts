@@ -8,11 +8,12 @@
  * Each {@link LdapConnection} owns exactly one socket for its whole life. ldapts would otherwise
  * reconnect transparently when the socket drops — in plain TCP, silently losing StartTLS — so the
  * client gets a connection factory that works once; later calls fail, and the pool opens a new
- * {@link LdapConnection} instead.
+ * {@link LdapConnection} instead. StartTLS is done before ldapts gets the socket (ldap-starttls.ts).
  */
-import { Socket, connect as netConnect, isIP } from 'node:net';
-import { checkServerIdentity, connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Client, DN, ResultCodeError } from 'ldapts';
+import { startTls } from './ldap-starttls.js';
 
 /** How `[ad_client]` talks to a server (spec §2.1 `transport`). */
 export type LdapTransport = 'clear' | 'ldaps' | 'starttls';
@@ -143,34 +144,24 @@ export class LdapConnection {
   readonly client: Client;
   /** When the connection was last handed back to a pool (ms since epoch). */
   idleSince = Date.now();
-  private readonly sockets: Socket[];
+  private readonly sockets: readonly Socket[];
   private closed = false;
 
-  constructor(socket: Socket) {
-    this.sockets = [socket];
-    this.watch(socket);
+  /** `sockets`: the TCP socket, then the TLS socket on top of it for StartTLS; ldapts gets the last. */
+  constructor(sockets: readonly Socket[]) {
+    const top = sockets[sockets.length - 1];
+    if (top === undefined) throw new TypeError('LdapConnection needs a socket');
+    this.sockets = sockets;
+    for (const s of sockets) this.watch(s);
     let handedOut = false;
     const once = (): Socket => {
-      if (!handedOut) {
-        handedOut = true;
-        return socket;
-      }
-      const dead = new Socket();
-      process.nextTick(() => dead.destroy(new Error('LDAP connection closed')));
-      return dead;
-    };
-    const upgrade = (opts: ConnectionOptions): TLSSocket => {
-      const secure = tlsConnect(opts);
-      this.sockets.push(secure);
-      this.watch(secure);
-      return secure;
+      // ldapts calls this inside a Promise executor: throwing rejects the operation that wanted to reconnect.
+      if (handedOut || !this.alive) throw new Error('LDAP connection closed');
+      handedOut = true;
+      return top;
     };
     // The URL is a placeholder: ldapts only passes its host/port to createConnection, which ignores them.
-    this.client = new Client({
-      url: 'ldap://localhost',
-      createConnection: once as unknown as typeof netConnect,
-      createSecureConnection: upgrade as unknown as typeof tlsConnect,
-    });
+    this.client = new Client({ url: 'ldap://localhost', createConnection: once as unknown as typeof netConnect });
   }
 
   /** False once the socket has closed or been destroyed. */
@@ -181,7 +172,9 @@ export class LdapConnection {
   /** Tears the socket down at once (pending operations fail). */
   destroy(): void {
     this.closed = true;
-    for (const s of this.sockets) s.destroy();
+    // Top of the stack first: destroying the TCP socket under a live StartTLS TLSSocket and then
+    // writing to the TLSSocket crashes Node 20 (segfault in the TLS wrap).
+    for (const s of [...this.sockets].reverse()) s.destroy();
   }
 
   /** Sends an LDAP Unbind (RFC 4511 §4.3) when still connected, then destroys the socket. */
@@ -227,9 +220,6 @@ export async function openLdapConnection(
   counters.connects += 1;
   socket.setKeepAlive(true, KEEPALIVE_MS);
   await budget.race(whenConnected(socket, transport === 'ldaps' ? 'secureConnect' : 'connect'), () => socket.destroy());
-  const conn = new LdapConnection(socket);
-  if (transport === 'starttls') {
-    await budget.race(conn.client.startTLS({ ...tlsOptionsFor(endpoint) }), () => conn.destroy());
-  }
-  return conn;
+  if (transport !== 'starttls') return new LdapConnection([socket]);
+  return new LdapConnection([socket, await startTls(socket, tlsOptionsFor(endpoint), budget)]);
 }

@@ -149,11 +149,12 @@ export class HostPool {
     return { conn: await this.open(budget), reused: false };
   }
 
+  /** Opens a connection; a timeout here is a connect failure (spec §2.2 step 11: before the user bind started). */
   private async open(budget: Budget): Promise<LdapConnection> {
     try {
       return await openLdapConnection(this.opts.endpoint, budget, this.opts.counters);
     } catch (err) {
-      throw err instanceof BudgetExpired ? err : new StageError('connect', err);
+      throw err instanceof BudgetExpired && err.reason === 'aborted' ? err : new StageError('connect', err);
     }
   }
 

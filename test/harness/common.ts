@@ -4,7 +4,8 @@
  * own process group (so forked children die with it), and polling until a peer is ready.
  *
  * Every daemon started here is also killed (SIGKILL to its process group) when the test process
- * exits, so a crashed or interrupted test file does not leave peers behind.
+ * exits — by an exit hook, and by a watchdog for the case that the process is killed or crashes —
+ * so a crashed or interrupted test file does not leave peers behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync } from 'node:fs';
@@ -80,6 +81,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       const tail = (stderr || stdout).trim().split('\n').slice(-15).join('\n');
       reject(new Error(`${cmd} ${args.join(' ')} failed (${code ?? signal}):\n${tail}`));
     });
+    child.stdin.on('error', () => undefined); // EPIPE when the command exits without reading its input
     child.stdin.end(opts.input ?? '');
   });
 }
@@ -151,7 +153,22 @@ export async function startDaemon(cmd: string, args: readonly string[], opts: Da
     child.once('error', (err) => reject(new Error(`cannot start ${cmd}: ${err.message}`)));
   });
   out.close();
+  if (child.pid !== undefined) startWatchdog(child.pid);
   return supervise(child, opts.logFile);
+}
+
+/**
+ * The exit hook does not run when the test process is killed by a signal or crashes, so a small
+ * shell loop, outside our process group, kills the daemon's group once this process is gone. It
+ * ends by itself as soon as the daemon's group is gone.
+ */
+function startWatchdog(pgid: number): void {
+  const script =
+    'while kill -0 "$1" 2>/dev/null && kill -0 -"$2" 2>/dev/null; do sleep 1; done; kill -9 -"$2" 2>/dev/null';
+  // POSIX sh (dash): `kill -9 -PGID` signals the group; dash's kill knows no `--`.
+  const dog = spawn('sh', ['-c', script, 'watchdog', String(process.pid), String(pgid)], { detached: true, stdio: 'ignore' });
+  dog.on('error', () => undefined);
+  dog.unref();
 }
 
 function supervise(child: ChildProcess, logFile: string): Daemon {

@@ -19,6 +19,7 @@
  * - carol / carolpw — account disabled (bind fails with `data 533`)
  * - dave / davepw — primary group duo-users (so *not* in duo-users' `member`/his `memberOf`)
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -219,6 +220,19 @@ async function claimLoopbackAddress(): Promise<string> {
   throw new Error('no free 127.0.0.N address for Samba');
 }
 
+/**
+ * If this test process dies without `stop()`, the common watchdog kills Samba; this one then
+ * gives the loopback address back. After a normal `stop()` it just ends.
+ */
+function releaseAddressWhenOrphaned(ip: string, pgid: number): void {
+  const script =
+    'while kill -0 "$1" 2>/dev/null && kill -0 -"$2" 2>/dev/null; do sleep 1; done; ' +
+    'kill -0 "$1" 2>/dev/null || ip addr del "$3/32" dev lo 2>/dev/null';
+  const dog = spawn('sh', ['-c', script, 'samba-address', String(process.pid), String(pgid), ip], { detached: true, stdio: 'ignore' });
+  dog.on('error', () => undefined);
+  dog.unref();
+}
+
 function smbConf(dir: string, ip: string, tls: { key: string; cert: string; ca: string }): string {
   return `[global]
 \tnetbios name = APDC
@@ -284,6 +298,7 @@ export async function startSambaAd(opts: SambaAdOptions = {}): Promise<SambaAdHa
     throw err;
   }
   const running = daemon;
+  releaseAddressWhenOrphaned(ip, running.pid);
   return {
     ip, url: `ldap://${ip}:389`, ldapsUrl: `ldaps://${ip}:636`, port: 389, ldapsPort: 636,
     caFile: join(dir, 'tls', 'ca.crt'), baseDn: BASE_DN, realm: REALM, domain: DOMAIN,

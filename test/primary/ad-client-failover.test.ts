@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlapd, type SlapdHandle } from '../harness/slapd.js';
 import { waitFor } from '../harness/common.js';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { Budget, VerbatimDn, openLdapConnection } from '../../src/primary/ldap-connection.js';
 import type { AdClientOptions } from '../../src/primary/ad-client.js';
 import {
   NEVER,
@@ -85,6 +88,39 @@ describe('failover', () => {
     expect(texts().some((t) => t.includes(SILENT))).toBe(false);
   });
 
+  it('a timeout while opening the user-bind connection (TLS never completes) is "cannot use this server", not a failed login', async () => {
+    // Only the first connection (the search connection) reaches slapd; the bind connection's TLS handshake hangs.
+    const proxy = await startResettingProxy('127.0.0.1', { host: '127.0.0.1', port: slapd.ldapsPort }, 1);
+    const { client, texts } = makeClient(options({ transport: 'ldaps', port: proxy.port, caCertsFile: slapd.caFile }));
+    try {
+      expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(OUTAGE);
+      expect(texts()).toContain("Error sending AD auth request to '127.0.0.1'. Trying next fallback host...");
+      expect(texts().some((t) => t.startsWith('LDAP Authentication Failed'))).toBe(false);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  });
+
+  it('a server refusing StartTLS (protocolError) is not used, and nothing is sent in the clear', async () => {
+    // ExtendedResponse: SEQUENCE { messageID 1, [APPLICATION 24] { resultCode 2, matchedDN "", diagnosticMessage "" } }
+    const refusal = Buffer.from('300c02010178070a0102040004 00'.replace(/ /g, ''), 'hex');
+    const received: Buffer[] = [];
+    const server = createServer((s) => s.on('data', (d) => received.push(d) && s.write(refusal)).on('error', () => undefined));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const { client, texts } = makeClient(options({ transport: 'starttls', port }));
+    try {
+      expect(await client.authenticate(login('alice', 'alicepw'), NEVER)).toEqual(OUTAGE);
+      expect(texts()).toContain("AD server '127.0.0.1' could not be used: ProtocolError (2)");
+      expect(Buffer.concat(received).includes('alicepw')).toBe(false);
+      expect(Buffer.concat(received).includes(slapd.adminPw)).toBe(false);
+    } finally {
+      await client.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('an aborted signal ends a pending attempt at once with the signal reason', async () => {
     const { client } = makeClient(options({ hosts: [SILENT], timeoutSec: 30 }));
     const ac = new AbortController();
@@ -162,6 +198,21 @@ describe('connection reuse', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('a dropped connection is never reopened behind our back (StartTLS would silently be lost)', async () => {
+    const counters = { connects: 0, serviceBinds: 0 };
+    const endpoint = { host: '127.0.0.1', port: slapd.port, transport: 'starttls' as const, tls: { ca: readFileSync(slapd.caFile), verifyHostname: true } };
+    const conn = await openLdapConnection(endpoint, new Budget(Date.now() + 5000, NEVER), counters);
+    await conn.client.bind(new VerbatimDn(slapd.adminDn), slapd.adminPw);
+    const before = slapd.log().length;
+    conn.destroy();
+    expect(conn.alive).toBe(false);
+    await new Promise((r) => setTimeout(r, 50)); // let ldapts see the close
+    await expect(conn.client.bind(new VerbatimDn(slapd.users.alice.dn), 'alicepw')).rejects.toThrow('LDAP connection closed');
+    expect(counters.connects).toBe(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(logSince(slapd.log(), before).filter((l) => l.includes(' ACCEPT from '))).toEqual([]);
   });
 
   it('close() unbinds every pooled connection and is safe to repeat or call before start', async () => {

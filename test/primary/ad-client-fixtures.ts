@@ -83,12 +83,24 @@ export interface ResettingProxy {
   close(): Promise<void>;
 }
 
-/** Starts a {@link ResettingProxy} on `host` forwarding to `target`. */
-export async function startResettingProxy(host: string, target: { host: string; port: number }): Promise<ResettingProxy> {
+/**
+ * Starts a {@link ResettingProxy} on `host` forwarding to `target`. With `forwardFirst`, only that
+ * many connections are forwarded; later ones are accepted and left silent.
+ */
+export async function startResettingProxy(
+  host: string,
+  target: { host: string; port: number },
+  forwardFirst = Infinity,
+): Promise<ResettingProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
+  const silent = new Set<Socket>();
   let accepted = 0;
   const server = createServer((client) => {
     accepted += 1;
+    if (accepted > forwardFirst) {
+      silent.add(client.on('error', () => undefined));
+      return;
+    }
     const upstream = connect(target);
     const pair = { client, upstream };
     pairs.add(pair);
@@ -118,6 +130,7 @@ export async function startResettingProxy(host: string, target: { host: string; 
       }
     },
     close: async () => {
+      for (const s of silent) s.destroy();
       for (const { client, upstream } of pairs) {
         client.destroy();
         upstream.destroy();
