@@ -15,6 +15,9 @@
  *   (RFC 4511 §4.2.1) — so a previous user's identity can never authorize anything. ldapts keeps
  *   no copy of the password (autoRebind is off).
  *
+ * Nothing is opened ahead of need: a burst of logins on a cold pool opens one search connection
+ * per login (each pays its own service bind, within its own budget) and keeps the first ones.
+ *
  * A pooled connection that the server dropped (restart, idle timeout) is noticed when its socket
  * closes, or at the latest when an operation on it fails with a socket error; that operation is
  * then repeated once on a fresh connection, within the same per-host budget.
