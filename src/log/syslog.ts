@@ -36,6 +36,8 @@ const SEVERITY: Readonly<Record<LogLevel, number>> = { debug: 7, info: 6, warn: 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const MAX_QUEUE = 1000;
 const RECONNECT_MS = 1000;
+const CLOSE_WAIT_MS = 1000;
+const MAX_STREAM_BUFFER = 1 << 20;
 
 /** Where and how to send. */
 export interface SyslogOptions {
@@ -89,6 +91,8 @@ export class SyslogSink implements LogSink {
   private closed = false;
   private reported = false;
   private readonly host = hostname();
+  private readonly waiters: (() => void)[] = [];
+  private readonly udpSending = new Set<Promise<void>>();
 
   constructor(private readonly opts: SyslogOptions = {}) {
     this.connectStream();
@@ -110,12 +114,22 @@ export class SyslogSink implements LogSink {
   /** Sends what is queued (when connected) and closes the socket. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.state === 'connecting' && this.queue.length > 0) {
+      // Still finding a transport: give it a moment so queued lines are not lost on a clean stop.
+      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
+    }
     this.closed = true;
     const stream = this.stream;
     const udp = this.udp;
     if (stream && this.state === 'stream') await new Promise<void>((r) => stream.end(() => r()));
     else stream?.destroy();
+    await Promise.allSettled([...this.udpSending]);
     if (udp) await new Promise<void>((r) => udp.close(() => r()));
+  }
+
+  private setState(state: State): void {
+    this.state = state;
+    if (state !== 'connecting') for (const w of this.waiters.splice(0)) w();
   }
 
   private format(pri: number, at: Date, body: string): string {
@@ -124,9 +138,24 @@ export class SyslogSink implements LogSink {
   }
 
   private send(message: string): void {
-    if (this.state === 'stream' && this.stream) this.stream.write(`${message}\n`);
-    else if (this.state === 'udp' && this.udp) this.udp.send(Buffer.from(message, 'utf8'), (err) => err && this.udpFailed(err));
+    if (this.state === 'stream' && this.stream) {
+      // A stalled daemon must not make us buffer without bound: beyond 1 MiB, drop.
+      if (this.stream.writableLength < MAX_STREAM_BUFFER) this.stream.write(`${message}\n`);
+    }
+    else if (this.state === 'udp' && this.udp) this.sendUdp(this.udp, message);
     else if (this.queue.length < MAX_QUEUE) this.queue.push(message);
+  }
+
+  /** A datagram per message; close() waits for these (a dgram close drops unsent ones). */
+  private sendUdp(udp: UdpSocket, message: string): void {
+    const sent = new Promise<void>((resolve) => {
+      udp.send(Buffer.from(message, 'utf8'), (err) => {
+        if (err) this.udpFailed(err);
+        this.udpSending.delete(sent);
+        resolve();
+      });
+    });
+    this.udpSending.add(sent);
   }
 
   private drain(): void {
@@ -139,7 +168,7 @@ export class SyslogSink implements LogSink {
     const socket = connect({ path: this.opts.path ?? '/dev/log' });
     this.stream = socket;
     socket.once('connect', () => {
-      this.state = 'stream';
+      this.setState('stream');
       this.drain();
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -148,7 +177,7 @@ export class SyslogSink implements LogSink {
     socket.on('close', () => {
       if (this.state !== 'stream' || this.closed) return;
       // The daemon went away (restart): queue and reconnect shortly.
-      this.state = 'connecting';
+      this.setState('connecting');
       setTimeout(() => !this.closed && this.connectStream(), RECONNECT_MS).unref();
     });
   }
@@ -163,7 +192,7 @@ export class SyslogSink implements LogSink {
     this.udp = udp;
     udp.on('error', (err) => this.udpFailed(err));
     udp.connect(target.port, target.host, () => {
-      this.state = 'udp';
+      this.setState('udp');
       this.drain();
     });
   }
@@ -174,7 +203,7 @@ export class SyslogSink implements LogSink {
   }
 
   private fail(message: string): void {
-    this.state = 'failed';
+    this.setState('failed');
     this.queue = [];
     this.report(message);
   }
