@@ -9,6 +9,7 @@ import { checkReply } from '../../src/radius/access-request.js';
 import { Attr, firstValue } from '../../src/radius/dictionary.js';
 import type { ParsedPacket } from '../../src/radius/packet.js';
 import type { RadiusAttribute } from '../../src/radius/types.js';
+import { flushAllRotatingFiles } from '../../src/log/rotating-file.js';
 import { runProxy, type RunningProxy } from '../../src/server/run.js';
 import { startFakeDuoApi, type FakeDuoApi } from '../fakes/duo-api/index.js';
 import { freeUdpPort } from '../harness/common.js';
@@ -94,8 +95,12 @@ ${opts.serverOptions ?? ''}
       const raw = await nas.next(o.timeoutMs ?? 10_000);
       return raw ? decode(raw, req) : undefined;
     },
-    authLog: () => readFileSync(join(dir, 'log', 'authproxy.log'), 'utf8'),
+    authLog: () => {
+      flushAllRotatingFiles(); // log files are written in batches; the test reads them now
+      return readFileSync(join(dir, 'log', 'authproxy.log'), 'utf8');
+    },
     events: () => {
+      flushAllRotatingFiles();
       try {
         return readFileSync(join(dir, 'log', 'authevents.log'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
       } catch {
