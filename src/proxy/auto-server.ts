@@ -1,6 +1,7 @@
 /**
  * `[radius_server_auto]` (spec §5.4): challenge answers (A), username (B), routing by
- * authentication type (C), PAP with concat (D), Duo (F), passcode answers (G), MS-CHAPv2 (I).
+ * authentication type (C), PAP with concat (D), EAP relay (E, eap-relay.ts), Duo (F), passcode
+ * answers (G), MS-CHAPv2 password change (H, mschap-cpw.ts) and login (I, mschap.ts).
  * One async function per request; branch decisions live in decide.ts.
  */
 import { Attr, firstValue } from '../radius/dictionary.js';
