@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: installs FreeRADIUS if missing, starts the environment on loopback (bench/env.ts),
+ * runs every scenario and prints one JSON line per result on stdout (progress goes to stderr).
+ *
+ *   node dist/bench/run.js [--only pap,full,pending,startup] [--profile]
+ *
+ * `--profile` runs our proxy under `node --cpu-prof` and prints its top self-time functions.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BenchEnv, type OurProxy } from './env.js';
+import { topFunctions } from './profile.js';
+import { fullPath, papOurs, papProxy, pendingPushes, startup } from './scenarios.js';
+import type { ResultLine } from './stats.js';
+
+const BUDGET_MS = 9 * 60_000;
+const ALL = ['startup', 'pap', 'full', 'pending'] as const;
+/** `pap-ours` (our proxy alone on the PAP path, 10 s) is for profiling and not run by default. */
+const EXTRA = ['pap-ours'] as const;
+type Scenario = (typeof ALL)[number] | (typeof EXTRA)[number];
+
+function options(argv: readonly string[]): { only: Set<Scenario>; profile: boolean } {
+  const i = argv.indexOf('--only');
+  const only = i >= 0 ? new Set((argv[i + 1] ?? '').split(',') as Scenario[]) : new Set<Scenario>(ALL);
+  const known: readonly string[] = [...ALL, ...EXTRA];
+  for (const s of only) if (!known.includes(s)) throw new Error(`unknown scenario '${s}' (known: ${known.join(', ')})`);
+  return { only, profile: argv.includes('--profile') };
+}
+
+/** FreeRADIUS from Debian if it is missing (the suite needs it as upstream and as the peer). */
+function ensureFreeRadius(): void {
+  if (existsSync('/usr/sbin/freeradius')) return;
+  process.stderr.write('bench: installing freeradius from Debian\n');
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (args: string[]): void => void execFileSync(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), ...args], { stdio: 'inherit', env });
+  apt(['update', '-q']);
+  apt(['install', '-y', '-q', '--no-install-recommends', 'freeradius', 'freeradius-utils']);
+  try {
+    execFileSync('systemctl', ['stop', 'freeradius'], { stdio: 'ignore' });
+  } catch {
+    // not running under systemd: nothing was started
+  }
+}
+
+function commit(): string {
+  try {
+    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${hash}+dirty` : hash;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function emit(lines: readonly ResultLine[]): void {
+  for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
+}
+
+async function withProxy(env: BenchEnv, profileDir: string | undefined, fn: (p: OurProxy) => Promise<ResultLine[]>): Promise<void> {
+  const proxy = await env.startProxy(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {});
+  try {
+    await proxy.started;
+    emit(await fn(proxy));
+  } finally {
+    await proxy.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { only, profile } = options(process.argv.slice(2));
+  const started = Date.now();
+  const deadline = setTimeout(() => {
+    process.stderr.write('bench: over the 9-minute budget, aborting\n');
+    process.exit(2);
+  }, BUDGET_MS).unref();
+  ensureFreeRadius();
+  const profileDir = profile ? join(process.cwd(), '.tmp', `profile-${Date.now()}`) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  process.stderr.write(`bench: commit ${commit()}, node ${process.version}\n`);
+  const env = await BenchEnv.start();
+  try {
+    if (only.has('startup')) emit(await startup(env));
+    if (only.has('pap-ours')) await withProxy(env, profileDir, (p) => papOurs(env, p));
+    if (only.has('pap')) await withProxy(env, profileDir, (p) => papProxy(env, p));
+    if (only.has('full')) await withProxy(env, profileDir, (p) => fullPath(env, p));
+    if (only.has('pending')) await withProxy(env, profileDir, (p) => pendingPushes(env, p));
+  } finally {
+    await env.stop();
+    clearTimeout(deadline);
+  }
+  if (profileDir) for (const l of topFunctions(profileDir, 25)) process.stderr.write(`${l}\n`);
+  process.stderr.write(`bench: done in ${Math.round((Date.now() - started) / 1000)} s on commit ${commit()}\n`);
+}
+
+await main();
