@@ -19,7 +19,7 @@ let nas: TestNas;
 let port: number;
 
 beforeAll(async () => {
-  const build = buildOnce();
+  const build = await buildOnce();
   duo = await startFakeDuoApi();
   duo.setUser('slow', { kind: 'auth', devices: [smartphone('DPSLOW00000000000001')], push: { result: 'allow', afterMs: PUSH_MS } });
   install = makeInstall(build);

@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,11 +28,44 @@ function hashTree(dir: string, h = createHash('sha256')): ReturnType<typeof crea
   return h;
 }
 
-/** Compiles src/ (once per source state) and returns the directory holding `dist/`. */
-export function buildOnce(): string {
+/**
+ * Compiles src/ (once per source state) and returns the directory holding `dist/`. Test files
+ * running at the same time wait for the one that builds (a lock directory) instead of all
+ * compiling at once.
+ */
+export async function buildOnce(): Promise<string> {
   const hash = hashTree(join(ROOT, 'src')).update(readFileSync(join(ROOT, 'tsconfig.json'))).digest('hex').slice(0, 16);
   const cache = join(tmpdir(), `authproxy-cli-build-${hash}`);
-  if (existsSync(join(cache, 'dist', 'src', 'cli', 'main.js'))) return cache;
+  const done = (): boolean => existsSync(join(cache, 'dist', 'src', 'cli', 'main.js'));
+  const lock = `${cache}.lock`;
+  for (let waited = 0; !done(); waited += 100) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      // A lock older than 2 min belongs to a build that died: take it over.
+      if (Date.now() - lockAge(lock) > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (waited > 180_000) throw new Error(`waited 3 min for another test file to build into ${cache}`);
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    try {
+      if (!done()) compileInto(cache);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return cache;
+}
+
+function lockAge(lock: string): number {
+  try {
+    return statSync(lock).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+function compileInto(cache: string): void {
   const work = mkdtempSync(join(tmpdir(), 'authproxy-cli-building-'));
   // Type errors in files still being written elsewhere do not stop tsc from emitting.
   spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(work, 'dist')], { stdio: 'ignore' });
@@ -40,12 +73,8 @@ export function buildOnce(): string {
   // Modules resolve from their real path: node_modules and src/radius/dictionaries must be found from here.
   symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
   symlinkSync(join(ROOT, 'src'), join(work, 'src'));
-  try {
-    renameSync(work, cache);
-  } catch {
-    rmSync(work, { recursive: true, force: true }); // another test file won the race: use its build
-  }
-  return cache;
+  rmSync(cache, { recursive: true, force: true });
+  renameSync(work, cache);
 }
 
 /** What one authproxyctl run printed and returned. */

@@ -17,10 +17,11 @@ let duo: FakeDuoApi;
 let install: TestInstall;
 let nas: TestNas;
 let port: number;
-const ROTATION = 'log_auth_events=true\nlog_max_size=600\nlog_max_files=3';
+// debug=true: packet dumps and HTTP bodies are logged too, and must not leak anything either.
+const ROTATION = 'debug=true\nlog_auth_events=true\nlog_max_size=600\nlog_max_files=3';
 
 beforeAll(async () => {
-  const build = buildOnce();
+  const build = await buildOnce();
   duo = await startFakeDuoApi();
   duo.setUser('alice', { kind: 'auth', devices: [smartphone('DPALICE0000000000001')] });
   install = makeInstall(build);
@@ -174,8 +175,9 @@ describe('authproxyctl process control', () => {
     expect(events.some((l) => l.includes('"auth_stage": "Secondary authentication", "status": "Allow"'))).toBe(true);
   });
 
-  it('no secret or password in any log file', () => {
-    const secrets = [NAS_SECRET, duo.skey, USER_PASSWORD];
+  it('no secret or password (plain or hex) in any log file, debug on', () => {
+    const plain = [NAS_SECRET, duo.skey, USER_PASSWORD];
+    const secrets = [...plain, ...plain.map((p) => Buffer.from(p).toString('hex'))];
     const files = logFiles(install.logDir);
     expect(files.length).toBeGreaterThan(4);
     for (const f of files) {

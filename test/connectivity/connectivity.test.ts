@@ -189,8 +189,8 @@ describe('connectivity tool verdicts', () => {
 
 describe('authproxyctl connectivity (process)', () => {
   let install: TestInstall;
-  beforeAll(() => {
-    install = makeInstall(buildOnce());
+  beforeAll(async () => {
+    install = makeInstall(await buildOnce());
   });
   afterAll(async () => {
     await install?.cleanup();
