@@ -111,7 +111,7 @@ export async function runInProcess(opts: RunOptions, ctx: CliContext): Promise<n
   if (process.connected) process.disconnect?.();
   const signal = await stop.received;
   const inflight = running.proxy.inflight;
-  running.log.info(`Received ${signal}: stopping; ${inflight} login(s) in flight get up to ${opts.graceSec} s to be answered, the rest are not answered`);
+  running.log.info(`Received ${signal}: stopping; waiting up to ${opts.graceSec} s for ${inflight} login(s) in flight, then dropping the rest unanswered`);
   await running.stop(opts.graceSec * 1000);
   release();
   stop.dispose();
