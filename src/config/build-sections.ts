@@ -58,6 +58,8 @@ export function buildMain(r: SectionReader, present: boolean): MainConfig {
     server: optStr(r, 'server'),
     testConnectivityOnStartup: bool(r, 'test_connectivity_on_startup'),
     fipsMode: bool(r, 'fips_mode'),
+    metricsPort: num(r, 'metrics_port'),
+    metricsInterface: str(r, 'metrics_interface'),
   };
 }
 

@@ -59,6 +59,10 @@ export interface MainConfig {
   readonly server: string | undefined;
   readonly testConnectivityOnStartup: boolean;
   readonly fipsMode: boolean;
+  /** Extension: TCP port of the metrics endpoint; 0 = off. */
+  readonly metricsPort: number;
+  /** Extension: bind address of the metrics endpoint. */
+  readonly metricsInterface: string;
 }
 
 /** One `radius_ip_N` / `radius_secret_N` pair. */

@@ -97,6 +97,11 @@ export class Proxy {
     return { ...bound, sections: group.map((s) => s.name) };
   }
 
+  /** The built server sections (for metrics). */
+  get builtSections(): readonly BuiltSection[] {
+    return this.sections;
+  }
+
   /** The RADIUS listeners (for stats and tests). */
   get listeners(): readonly RadiusServer[] {
     return this.servers;

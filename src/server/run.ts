@@ -9,6 +9,8 @@ import { configSecrets, dumpConfig } from '../config/dump.js';
 import { createLogger, type LogCore, type Logger } from '../log/logger.js';
 import { createLogSinks, type LogSinks } from '../log/sinks.js';
 import type { Config } from '../config/types.js';
+import { formatIssue } from '../config/issues.js';
+import { CountingAuthEvents, MetricsServer } from './metrics.js';
 import { Proxy, type ListenerInfo } from './proxy.js';
 import { VERSION } from './version.js';
 
@@ -36,11 +38,14 @@ export async function runProxy(opts: RunOptions): Promise<RunningProxy> {
   const sinks: LogSinks = createLogSinks(config.main, opts.installDir);
   const core: LogCore = { sinks: sinks.main, debug: config.main.debug, secrets: new Set(configSecrets(config)) };
   const log = createLogger(core);
-  for (const w of config.warnings) log.warn(`${w.file}:${w.line ?? ''}: ${w.section ? `[${w.section}] ` : ''}${w.option ? `option '${w.option}': ` : ''}${w.message}`);
+  for (const w of config.warnings) log.warn(formatIssue(w));
   for (const line of dumpConfig(config)) log.info(line);
+  // Metrics (our extension) count auth events on their way to authevents.log.
+  const counting = config.main.metricsPort > 0 ? new CountingAuthEvents(sinks.events) : undefined;
+  const events = counting ?? sinks.events;
   let proxy: Proxy;
   try {
-    proxy = new Proxy({ config, installDir: opts.installDir, log, events: sinks.events, version: VERSION, ...(opts.primaryOnly ? { primaryOnly: true } : {}), ...(opts.duplicateTtlMs === undefined ? {} : { duplicateTtlMs: opts.duplicateTtlMs }) });
+    proxy = new Proxy({ config, installDir: opts.installDir, log, events, version: VERSION, ...(opts.primaryOnly ? { primaryOnly: true } : {}), ...(opts.duplicateTtlMs === undefined ? {} : { duplicateTtlMs: opts.duplicateTtlMs }) });
   } catch (err) {
     await sinks.close();
     throw err;
@@ -54,6 +59,19 @@ export async function runProxy(opts: RunOptions): Promise<RunningProxy> {
     throw err;
   }
   for (const l of listeners) log.info(`Listening on ${l.address}:${l.port} for ${l.sections.join(', ')}`);
+  let metrics: MetricsServer | undefined;
+  if (counting) {
+    metrics = new MetricsServer(proxy, counting);
+    try {
+      const port = await metrics.start(config.main.metricsInterface, config.main.metricsPort);
+      log.info(`Metrics on http://${config.main.metricsInterface}:${port}/metrics`);
+    } catch (err) {
+      log.error('Failed to start the metrics endpoint', err);
+      await proxy.stop(0);
+      await sinks.close();
+      throw err;
+    }
+  }
   log.info(`Duo Security Authentication Proxy ${VERSION} - Init Complete`);
   return {
     config,
@@ -62,6 +80,7 @@ export async function runProxy(opts: RunOptions): Promise<RunningProxy> {
     log,
     async stop(graceMs = 5000) {
       log.info('Stopping proxy');
+      await metrics?.close();
       await proxy.stop(graceMs);
       log.info('Proxy stopped');
       await sinks.close();

@@ -31,6 +31,8 @@ export const MAIN_SPEC: SectionSpec = {
     { key: 'client', field: 'client', type: { kind: 'section-name' }, defaultDoc: '(none)', example: 'ad_client', doc: 'Default client section for server sections that name none.' },
     { key: 'server', field: 'server', type: { kind: 'section-name' }, defaultDoc: '(none)', example: 'radius_server_auto', doc: 'With client: force that client onto this one server section.' },
     { key: 'test_connectivity_on_startup', field: 'testConnectivityOnStartup', type: T.bool, default: false, doc: 'Run the full connectivity test (network checks) at start instead of config validation only.' },
+    { key: 'metrics_port', field: 'metricsPort', type: { kind: 'int', min: 0, max: 65535 }, default: 0, doc: 'Extension: serve Prometheus metrics and /health over HTTP on this TCP port; 0 = off.' },
+    { key: 'metrics_interface', field: 'metricsInterface', type: { kind: 'ip', allowEmpty: false }, default: '127.0.0.1', doc: 'Extension: address the metrics endpoint listens on (keep it on loopback or a management network).' },
     { key: 'fips_mode', field: 'fipsMode', type: T.bool, default: false, doc: 'Accepted for compatibility; FIPS mode is not supported by this proxy (a warning is logged when true).' },
   ],
 };
