@@ -5,7 +5,7 @@
  */
 import { Attr, firstValue, resolveAttribute, selectAttributes, vendorSubAttributes } from '../radius/dictionary.js';
 import type { RadiusAttribute } from '../radius/types.js';
-import { parseAddress } from '../util/ip.js';
+import { parseSourceAddress } from '../util/ip.js';
 import type { PrimaryRequest } from './types.js';
 
 /** RFC 3162 §2.4 NAS-IPv6-Address, used when `nas_ip` is an IPv6 address. */
@@ -23,7 +23,7 @@ export const MSCHAP_REQUEST_ATTRIBUTES = ['MS-CHAP-Challenge', 'MS-CHAP2-Respons
 
 /** `NAS-IP-Address` (or `NAS-IPv6-Address` for an IPv6 `nas_ip`) carrying `nasIp` (validated by the caller). */
 export function nasIpAttribute(nasIp: string): RadiusAttribute {
-  const addr = parseAddress(nasIp);
+  const addr = parseSourceAddress(nasIp); // ::ffff:a.b.c.d is an IPv4 nas_ip
   if (!addr) throw new TypeError(`nas_ip "${nasIp}" is not an IP address`);
   const size = addr.family === 4 ? 4 : 16;
   const value = Buffer.alloc(size);
