@@ -59,7 +59,7 @@ describe('stop with a login in flight', () => {
     expect(await reply).toBeUndefined();
     const log = readFileSync(`${install.logDir}/authproxy.log`, 'utf8');
     expect(log).toMatch(/slow, \d+\): not answering: shutting down/);
-    expect(log).toContain('Received SIGTERM: stopping');
+    expect(log).toContain('Received SIGTERM: stopping; waiting up to 0.2 s for 1 login(s) in flight');
     expect(log.trimEnd().split('\n').at(-1)).toMatch(/Proxy stopped$/);
   });
 
