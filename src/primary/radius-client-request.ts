@@ -23,6 +23,18 @@ export const MSCHAP_REQUEST_ATTRIBUTES = ['MS-CHAP-Challenge', 'MS-CHAP2-Respons
 
 /** `NAS-IP-Address` (or `NAS-IPv6-Address` for an IPv6 `nas_ip`) carrying `nasIp` (validated by the caller). */
 export function nasIpAttribute(nasIp: string): RadiusAttribute {
+  // Every upstream request carries it: parsed once per address (the parse goes through BigInt).
+  let attr = nasIpCache.get(nasIp);
+  if (!attr) {
+    attr = parseNasIp(nasIp);
+    if (nasIpCache.size < 16) nasIpCache.set(nasIp, attr);
+  }
+  return attr;
+}
+
+const nasIpCache = new Map<string, RadiusAttribute>();
+
+function parseNasIp(nasIp: string): RadiusAttribute {
   const addr = parseSourceAddress(nasIp); // ::ffff:a.b.c.d is an IPv4 nas_ip
   if (!addr) throw new TypeError(`nas_ip "${nasIp}" is not an IP address`);
   const size = addr.family === 4 ? 4 : 16;

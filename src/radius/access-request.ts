@@ -2,8 +2,7 @@
  * Building Access-Requests (as a RADIUS client: upstream `[radius_client]`, tests, load
  * generator) and checking the replies to them.
  */
-import { randomBytes } from 'node:crypto';
-import { computeMessageAuthenticator, verifyMessageAuthenticator, verifyResponseAuthenticator } from './authenticator.js';
+import { computeMessageAuthenticator, randomAuthenticator, verifyMessageAuthenticator, verifyResponseAuthenticator } from './authenticator.js';
 import { Attr } from './dictionary.js';
 import { writePacket } from './encode.js';
 import { isMalformed, parsePacket, type ParsedPacket } from './packet.js';
@@ -28,7 +27,7 @@ export interface AccessRequestSpec {
 
 /** Encodes an Access-Request with Message-Authenticator as its first attribute. */
 export function encodeAccessRequest(spec: AccessRequestSpec): Buffer {
-  const authenticator = spec.authenticator ?? randomBytes(16);
+  const authenticator = spec.authenticator ?? randomAuthenticator();
   const withMa = spec.messageAuthenticator ?? true;
   const attrs: Array<[number, Buffer]> = withMa ? [[Attr.MessageAuthenticator, Buffer.alloc(16)]] : [];
   for (const a of spec.attributes) {

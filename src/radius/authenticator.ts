@@ -2,10 +2,29 @@
  * Authenticators: Response Authenticator (RFC 2865 §3) and Message-Authenticator
  * (RFC 2869 §5.14, RFC 3579 §3.2). Every comparison is constant-time.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** Byte offset of the authenticator field in a RADIUS header. */
 export const AUTHENTICATOR_OFFSET = 4;
+
+const RANDOM_BATCH = 16 * 1024;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+/**
+ * 16 bytes from the CSPRNG for a Request Authenticator (RFC 2865 §3: "unpredictable and unique
+ * over the lifetime of a secret"). Drawn from a batch refilled every 1024 requests: one
+ * `randomFillSync` per batch instead of one `randomBytes(16)` per request, which measured 1–5 µs
+ * each. Every batch is a new buffer, so returned slices never change.
+ */
+export function randomAuthenticator(): Buffer {
+  if (randomOffset + 16 > randomPool.length) {
+    randomPool = randomFillSync(Buffer.allocUnsafe(RANDOM_BATCH));
+    randomOffset = 0;
+  }
+  randomOffset += 16;
+  return randomPool.subarray(randomOffset - 16, randomOffset);
+}
 
 /**
  * RFC 3579 §3.2: HMAC-MD5 over the whole packet with the Message-Authenticator value zeroed,

@@ -67,6 +67,17 @@ function whatwg(label: string): Codec {
  * windows-1252 alias), as in Python.
  */
 function codecFor(name: string): Codec | undefined {
+  // Cached: resolving builds a TextDecoder, and this runs for every password decoded or encoded.
+  if (codecs.has(name)) return codecs.get(name);
+  const codec = resolveCodec(name);
+  if (codecs.size < MAX_CACHED_CODECS) codecs.set(name, codec);
+  return codec;
+}
+
+const MAX_CACHED_CODECS = 32;
+const codecs = new Map<string, Codec | undefined>();
+
+function resolveCodec(name: string): Codec | undefined {
   const n = name.toLowerCase().replace(/_/g, '-');
   if (['latin-1', 'latin1', 'iso-8859-1', 'iso8859-1', 'l1'].includes(n)) return latin1;
   if (['ascii', 'us-ascii'].includes(n)) return ascii;

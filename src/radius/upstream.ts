@@ -95,6 +95,8 @@ export class UpstreamClient {
   private readonly pool = new IdentifierPool();
   private readonly pending = new Map<number, Pending>();
   private readonly hostKeys: Set<string>;
+  /** `hostKey` parses through BigInt: its verdict per (address text, port) seen is kept here. */
+  private readonly sourceVerdicts = new Map<string, boolean>();
   private readonly retries: number;
   private readonly retryWaitMs: number;
   private readonly dualStack: boolean;
@@ -260,11 +262,22 @@ export class UpstreamClient {
     this.options.log.info(`dropping packet from ${stripMapped(rinfo.address)}:${rinfo.port} - ${reason}`);
   }
 
+  /** True when (address, port) is a configured upstream server. */
+  private isConfiguredSource(address: string, port: number): boolean {
+    const k = `${address}|${port}`;
+    let ok = this.sourceVerdicts.get(k);
+    if (ok === undefined) {
+      ok = this.hostKeys.has(hostKey(address, port));
+      if (this.sourceVerdicts.size < 256) this.sourceVerdicts.set(k, ok);
+    }
+    return ok;
+  }
+
   /** Spec §3.2 step 5: every check a reply must pass; a failing one is logged and ignored. */
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
     const address = stripMapped(rinfo.address);
     // The reply must come from a configured (ip, port) exactly, not just a configured ip.
-    if (!this.hostKeys.has(hostKey(address, rinfo.port))) return this.drop(rinfo, 'response from an address that is not a configured upstream server');
+    if (!this.isConfiguredSource(address, rinfo.port)) return this.drop(rinfo, 'response from an address that is not a configured upstream server');
     if (msg.length < 20) return this.drop(rinfo, 'Packet header is corrupt');
     const p = this.pending.get(msg[1]!);
     if (!p) return this.drop(rinfo, `response id ${msg[1]} does not match an outstanding request`);
