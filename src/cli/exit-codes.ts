@@ -12,7 +12,7 @@
  * |   70 | EXIT_SOFTWARE        | `run`/daemon: an unhandled error stopped the proxy (EX_SOFTWARE) |
  * |   78 | EXIT_CONFIG          | the config file has errors (EX_CONFIG); every error on stderr    |
  *
- * Per command (`start`, `stop`, `restart`, `status`, `run`, `connectivity`, `version`):
+ * Per command (`start`, `stop`, `restart`, `status`, `run`, `reload`, `connectivity`, `version`):
  *
  * | Command      | Exit codes                                                                        |
  * |--------------|-----------------------------------------------------------------------------------|
@@ -24,6 +24,8 @@
  * | status       | LSB: 0 running; 1 not running but a stale pidfile; 3 not running (no pidfile);    |
  * |              | 4 status unknown (pidfile with garbage)                                           |
  * | run          | 0 clean stop on SIGTERM/SIGINT; 78/66 config; 1 start failure; 70 unhandled error |
+ * | reload       | 0 SIGHUP sent (outcome in authproxy.log); 78 config errors (nothing sent); 3 not     |
+ * |              | running; 1 signal failed                                                          |
  * | connectivity | 0 no issues; 1 at least one warning or error; 78/66 config cannot be loaded       |
  * | version      | 0                                                                                 |
  */

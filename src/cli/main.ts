@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check.js';
 import { registerConnectivityCommand } from './connectivity.js';
+import { registerReloadCommand } from './reload.js';
 import { registerRestartCommand } from './restart.js';
 import { registerRunCommand } from './run-foreground.js';
 import { registerStartCommand } from './start.js';
@@ -37,7 +38,7 @@ export type CommandRegistrar = (program: Command, ctx: CliContext) => void;
 /** Every command of authproxyctl, in help order. */
 const COMMANDS: readonly CommandRegistrar[] = [
   registerStartCommand, registerStopCommand, registerRestartCommand, registerStatusCommand, registerVersionCommand,
-  registerRunCommand, registerConnectivityCommand,
+  registerRunCommand, registerConnectivityCommand, registerReloadCommand,
   registerCheckCommand, registerTestLoginCommand, registerSimulatorCommand,
 ];
 

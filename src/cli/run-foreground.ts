@@ -75,7 +75,7 @@ function reportFailure(failure: Failure, ctx: CliContext): Promise<number> {
   return notify({ type: 'failed', exitCode: failure.exitCode, lines: failure.lines }).then(() => failure.exitCode);
 }
 
-/** Runs the proxy until SIGTERM/SIGINT; resolves with the exit code. */
+/** Runs the proxy until SIGTERM/SIGINT (SIGHUP reloads the config); resolves with the exit code. */
 export async function runInProcess(opts: RunOptions, ctx: CliContext): Promise<number> {
   const stop = stopSignal();
   if (opts.pidfile !== false) {
@@ -107,11 +107,15 @@ export async function runInProcess(opts: RunOptions, ctx: CliContext): Promise<n
     return reportFailure(describeStartError(err), ctx);
   }
   fatal.attach(running);
+  // SIGHUP: reload the config in place (our extension; in-flight logins are not dropped).
+  const onHup = (): void => void running.reload();
+  process.on('SIGHUP', onHup);
   await notify({ type: 'ready', pid: process.pid, listeners: running.listeners.map((l) => ({ address: l.address, port: l.port })) });
   if (process.connected) process.disconnect?.();
   const signal = await stop.received;
   const inflight = running.proxy.inflight;
   running.log.info(`Received ${signal}: stopping; waiting up to ${opts.graceSec} s for ${inflight} login(s) in flight, then dropping the rest unanswered`);
+  process.off('SIGHUP', onHup);
   await running.stop(opts.graceSec * 1000);
   release();
   stop.dispose();

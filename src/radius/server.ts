@@ -5,6 +5,7 @@
  * Protocol only: it knows nothing of users, LDAP or Duo.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { setMaxListeners } from 'node:events';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { ClientTable, type ClientEntry, type ClientEntryInput } from './client-table.js';
@@ -56,7 +57,7 @@ const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 export class RadiusServer {
   /** Counters for metrics and tests. */
   readonly stats = new ServerStats();
-  private readonly table = new ClientTable<ServerSectionOptions>();
+  private table = new ClientTable<ServerSectionOptions>();
   private readonly duplicates: DuplicateCache;
   private readonly log: Logger;
   private readonly abort = new AbortController();
@@ -70,6 +71,21 @@ export class RadiusServer {
     for (const s of options.sections) this.table.addSection(s, s.clients);
     this.duplicates = new DuplicateCache(options.duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS, options.now);
     this.log = options.log.child('DuoForwardServer (UDP)');
+    // Every login in flight listens on this one signal (Duo calls, LDAP, back-off waits):
+    // hundreds of pending pushes are normal, not a listener leak.
+    setMaxListeners(0, this.abort.signal);
+  }
+
+  /**
+   * Swaps the sections served by this socket (reload): new requests go to `sections` at once;
+   * requests already in flight finish on the handlers they started with, and their retransmissions
+   * are still absorbed by the duplicate cache. Resolves when those in-flight requests are done.
+   */
+  reconfigure(sections: readonly ServerSectionOptions[]): Promise<void> {
+    const table = new ClientTable<ServerSectionOptions>();
+    for (const s of sections) table.addSection(s, s.clients);
+    this.table = table;
+    return Promise.allSettled([...this.inflight]).then(() => undefined);
   }
 
   /** Binds the socket; resolves with the bound address once datagrams can arrive. */

@@ -79,8 +79,9 @@ export class MetricsServer {
   private server: Server | undefined;
   private readonly startedAt = Date.now();
 
+  /** `proxy` is read on every scrape, so a reload's new proxy is reported. */
   constructor(
-    private readonly proxy: Proxy,
+    private readonly proxy: () => Proxy,
     private readonly events: CountingAuthEvents | undefined,
   ) {}
 
@@ -91,9 +92,10 @@ export class MetricsServer {
       if (req.method !== 'GET') {
         res.writeHead(405, { allow: 'GET' }).end();
       } else if (path === '/metrics') {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(renderMetrics(this.proxy, this.events, this.startedAt));
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(renderMetrics(this.proxy(), this.events, this.startedAt));
       } else if (path === '/health') {
-        const ok = this.proxy.listeners.length > 0 && this.proxy.listeners.every((l) => l.address !== undefined);
+        const listeners = this.proxy().listeners;
+        const ok = listeners.length > 0 && listeners.every((l) => l.address !== undefined);
         res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not listening\n');
       } else {
         res.writeHead(404).end();

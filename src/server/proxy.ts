@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { PrimaryAuthenticator } from '../primary/types.js';
 import { RadiusServer, type ServerSectionOptions } from '../radius/server.js';
 import type { AuthEventSink } from '../proxy/auth-events.js';
+import { AuthproxyError } from '../errors.js';
 import { buildAll, type BuiltSection } from './build.js';
 
 /** What the proxy needs to run. */
@@ -29,11 +30,16 @@ export interface ListenerInfo {
   readonly sections: readonly string[];
 }
 
+/** The listener a server section belongs to. */
+function listenerKey(s: ServerSection): string {
+  return `${s.interface}|${s.port}`;
+}
+
 /** Groups server sections by (interface, port): one socket each (spec §5.3). */
 export function groupListeners(servers: readonly ServerSection[]): Map<string, ServerSection[]> {
   const groups = new Map<string, ServerSection[]>();
   for (const s of servers) {
-    const key = `${s.interface}|${s.port}`;
+    const key = listenerKey(s);
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   return groups;
@@ -44,6 +50,8 @@ export class Proxy {
   private readonly primaries: Map<string, PrimaryAuthenticator>;
   private readonly sections: BuiltSection[];
   private readonly servers: RadiusServer[] = [];
+  /** `interface|port` of each entry of `servers`. */
+  private readonly serverKeys: string[] = [];
   private readonly started: PrimaryAuthenticator[] = [];
 
   /** Builds everything (no I/O); throws ConfigInvalidError for build-time config errors. */
@@ -71,9 +79,8 @@ export class Proxy {
     }
   }
 
-  private async listen(group: ServerSection[]): Promise<ListenerInfo> {
-    const first = group[0]!;
-    const sections: ServerSectionOptions[] = group.map((s) => {
+  private sectionOptions(group: readonly ServerSection[]): ServerSectionOptions[] {
+    return group.map((s) => {
       const built = this.sections.find((b) => b.section === s)!;
       return {
         name: s.name,
@@ -85,16 +92,55 @@ export class Proxy {
         ...(built.guard?.nas ? { admission: built.guard.nas } : {}),
       };
     });
+  }
+
+  private async listen(group: ServerSection[]): Promise<ListenerInfo> {
+    const first = group[0]!;
     const server = new RadiusServer({
       address: first.interface,
       port: first.port,
-      sections,
+      sections: this.sectionOptions(group),
       log: this.options.log,
       ...(this.options.duplicateTtlMs === undefined ? {} : { duplicateTtlMs: this.options.duplicateTtlMs }),
     });
     this.servers.push(server);
+    this.serverKeys.push(listenerKey(first));
     const bound = await server.start();
     return { ...bound, sections: group.map((s) => s.name) };
+  }
+
+  /**
+   * Reload: starts this (new) config's backends and takes over `previous`'s sockets, which must
+   * listen on the same (interface, port) groups — new logins use the new sections at once, logins
+   * in flight finish on the old handlers (their retransmissions are still absorbed), and the old
+   * backends close when those are done. Throws AP_ERR_CONFIG_INVALID, and changes nothing, when
+   * the listeners differ (a port or interface change needs a restart).
+   */
+  async takeOver(previous: Proxy): Promise<ListenerInfo[]> {
+    const groups = groupListeners(this.options.config.servers);
+    const wanted = [...groups.keys()].sort().join(' ');
+    const have = [...previous.serverKeys].sort().join(' ');
+    if (wanted !== have) {
+      throw new AuthproxyError('AP_ERR_CONFIG_INVALID', `the listening interfaces/ports changed (${have || 'none'} → ${wanted || 'none'}): restart to apply`);
+    }
+    for (const p of this.primaries.values()) {
+      await p.start();
+      this.started.push(p);
+    }
+    const drained: Promise<void>[] = [];
+    const out: ListenerInfo[] = [];
+    for (const [key, group] of groups) {
+      const i = previous.serverKeys.indexOf(key);
+      const server = previous.servers[i]!;
+      drained.push(server.reconfigure(this.sectionOptions(group)));
+      this.servers.push(server);
+      this.serverKeys.push(key);
+      out.push({ ...server.address!, sections: group.map((s) => s.name) });
+    }
+    previous.servers.length = 0;
+    previous.serverKeys.length = 0;
+    void Promise.allSettled(drained).then(() => previous.stop(0));
+    return out;
   }
 
   /** The built server sections (for metrics). */
