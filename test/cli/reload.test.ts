@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code } from '../../src/radius/types.js';
-import { smartphone, startFakeDuoApi, type FakeDuoApi } from '../fakes/duo-api/index.js';
+import { startFakeDuoApi, type FakeDuoApi } from '../fakes/duo-api/index.js';
 import { freeUdpPort } from '../harness/common.js';
 import { TestNas } from '../support/udp-client.js';
 import { buildOnce, makeInstall, type TestInstall } from './install.js';
