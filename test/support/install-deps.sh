@@ -14,6 +14,7 @@ have samba-tool  || need+=(samba samba-dsdb-modules winbind krb5-user)
 [ -d /usr/share/samba/setup ] || need+=(samba-ad-dc samba-ad-provision)   # samba-tool domain provision needs these
 have chromium    || need+=(chromium)
 have openssl     || need+=(openssl)
+have python3     || need+=(python3)   # one sink test makes a unix datagram socket with it
 [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || need+=(iproute2)   # the Samba AD harness claims 127.0.0.N addresses
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
