@@ -44,6 +44,24 @@ export function formatLogTimestamp(d: Date): string {
   );
 }
 
+let stampSecond = NaN;
+let stampText = '';
+
+/**
+ * The timestamp for now. A busy proxy logs ~8 lines per login, and the text only changes once a
+ * second (it has no fraction, and the zone offset is a function of the instant): formatted once
+ * per second.
+ */
+function currentTimestamp(): string {
+  const ms = Date.now();
+  const second = Math.floor(ms / 1000);
+  if (second !== stampSecond) {
+    stampText = formatLogTimestamp(new Date(ms));
+    stampSecond = second;
+  }
+  return stampText;
+}
+
 /** Replaces every registered secret in `text` by `*****`. Empty or 1-char secrets are ignored. */
 export function scrubSecrets(text: string, secrets: ReadonlySet<string>): string {
   let out = text;
@@ -81,9 +99,10 @@ class CoreLogger implements Logger {
 
   private emit(level: LogLevel, text: string): void {
     if (this.core.sinks.length === 0) return;
-    const now = this.core.clock ? this.core.clock() : new Date();
-    const body = scrubSecrets(text, this.core.secrets).replace(/\n/g, '\n\t');
-    const line = `${formatLogTimestamp(now)} [${this.system}] ${body}`;
+    const stamp = this.core.clock ? formatLogTimestamp(this.core.clock()) : currentTimestamp();
+    const scrubbed = scrubSecrets(text, this.core.secrets);
+    const body = scrubbed.includes('\n') ? scrubbed.replace(/\n/g, '\n\t') : scrubbed;
+    const line = `${stamp} [${this.system}] ${body}`;
     for (const sink of this.core.sinks) sink.write(line, level);
   }
 }
