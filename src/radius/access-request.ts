@@ -2,7 +2,7 @@
  * Building Access-Requests (as a RADIUS client: upstream `[radius_client]`, tests, load
  * generator) and checking the replies to them.
  */
-import { computeMessageAuthenticator, randomAuthenticator, verifyMessageAuthenticator, verifyResponseAuthenticator } from './authenticator.js';
+import { computeMessageAuthenticator, randomAuthenticator, verifyReplyMessageAuthenticator, verifyResponseAuthenticator } from './authenticator.js';
 import { Attr } from './dictionary.js';
 import { writePacket } from './encode.js';
 import { isMalformed, parsePacket, type ParsedPacket } from './packet.js';
@@ -56,9 +56,7 @@ export function checkReply(reply: Buffer, request: { identifier: number; authent
   if (packet.identifier !== request.identifier) return { ok: false, reason: 'response identifier does not match' };
   if (!verifyResponseAuthenticator(reply, request.authenticator, secret)) return { ok: false, reason: 'invalid Response Authenticator' };
   if (packet.messageAuthenticatorOffset >= 0) {
-    const copy = Buffer.from(reply);
-    request.authenticator.copy(copy, 4);
-    if (!verifyMessageAuthenticator(copy, packet.messageAuthenticatorOffset, secret)) return { ok: false, reason: 'invalid Message-Authenticator' };
+    if (!verifyReplyMessageAuthenticator(reply, packet.messageAuthenticatorOffset, request.authenticator, secret)) return { ok: false, reason: 'invalid Message-Authenticator' };
   } else if (requireMessageAuthenticator) {
     return { ok: false, reason: 'missing Message-Authenticator' };
   }

@@ -1,8 +1,10 @@
 /**
  * Authenticators: Response Authenticator (RFC 2865 §3) and Message-Authenticator
- * (RFC 2869 §5.14, RFC 3579 §3.2). Every comparison is constant-time.
+ * (RFC 2869 §5.14, RFC 3579 §3.2), with the MD5/HMAC-MD5 of ./md5.ts (see there why not
+ * node:crypto). Every comparison is constant-time.
  */
-import { createHash, createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { randomFillSync, timingSafeEqual } from 'node:crypto';
+import { hmacMd5For, md5 } from './md5.js';
 
 /** Byte offset of the authenticator field in a RADIUS header. */
 export const AUTHENTICATOR_OFFSET = 4;
@@ -32,9 +34,23 @@ export function randomAuthenticator(): Buffer {
  * prescribes (the Request Authenticator for requests and for replies).
  */
 export function computeMessageAuthenticator(packet: Buffer, maOffset: number, secret: Buffer): Buffer {
-  const copy = Buffer.from(packet);
-  copy.fill(0, maOffset, maOffset + 16);
-  return createHmac('md5', secret).update(copy).digest();
+  return hmacMd5For(secret).mac([[packet, 0, maOffset], ZERO_MAC, [packet, maOffset + 16, packet.length]]);
+}
+
+const ZERO_MAC = new Uint8Array(16);
+
+/**
+ * RFC 3579 §3.2 for a reply: HMAC-MD5 over the reply with its authenticator field replaced by the
+ * Request Authenticator and the Message-Authenticator value zeroed (no copy of the reply is made).
+ */
+export function computeReplyMessageAuthenticator(reply: Buffer, maOffset: number, requestAuthenticator: Buffer, secret: Buffer): Buffer {
+  return hmacMd5For(secret).mac([[reply, 0, 4], requestAuthenticator, [reply, 20, maOffset], ZERO_MAC, [reply, maOffset + 16, reply.length]]);
+}
+
+/** Verifies a reply's Message-Authenticator against the request's authenticator (constant-time). */
+export function verifyReplyMessageAuthenticator(reply: Buffer, maOffset: number, requestAuthenticator: Buffer, secret: Buffer): boolean {
+  const expected = computeReplyMessageAuthenticator(reply, maOffset, requestAuthenticator, secret);
+  return timingSafeEqual(expected, reply.subarray(maOffset, maOffset + 16));
 }
 
 /** Verifies a request's Message-Authenticator (constant-time). */
@@ -48,12 +64,7 @@ export function verifyMessageAuthenticator(packet: Buffer, maOffset: number, sec
  * `reply` is the encoded reply; its authenticator field is ignored.
  */
 export function computeResponseAuthenticator(reply: Buffer, requestAuthenticator: Buffer, secret: Buffer): Buffer {
-  return createHash('md5')
-    .update(reply.subarray(0, 4))
-    .update(requestAuthenticator)
-    .update(reply.subarray(20))
-    .update(secret)
-    .digest();
+  return md5(reply.subarray(0, 4), requestAuthenticator, reply.subarray(20), secret);
 }
 
 /** Verifies a reply's Response Authenticator against the request's authenticator (constant-time). */

@@ -1,7 +1,7 @@
 /**
  * User-Password hiding (RFC 2865 §5.2) and the `pw_codec` text decoding Duo applies after it.
  */
-import { createHash } from 'node:crypto';
+import { md5 } from './md5.js';
 
 /**
  * RFC 2865 §5.2: the hidden value is 16–128 octets and a multiple of 16; each block is
@@ -13,7 +13,7 @@ export function decryptUserPassword(hidden: Buffer, secret: Buffer, authenticato
   const out = Buffer.alloc(hidden.length);
   let prev = authenticator;
   for (let i = 0; i < hidden.length; i += 16) {
-    const b = createHash('md5').update(secret).update(prev).digest();
+    const b = md5(secret, prev);
     for (let j = 0; j < 16; j++) out[i + j] = hidden[i + j]! ^ b[j]!;
     prev = hidden.subarray(i, i + 16);
   }
@@ -30,7 +30,7 @@ export function encryptUserPassword(plain: Buffer, secret: Buffer, authenticator
   plain.copy(out);
   let prev = authenticator;
   for (let i = 0; i < size; i += 16) {
-    const b = createHash('md5').update(secret).update(prev).digest();
+    const b = md5(secret, prev);
     for (let j = 0; j < 16; j++) out[i + j] = out[i + j]! ^ b[j]!;
     prev = out.subarray(i, i + 16);
   }
