@@ -9,6 +9,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { archiveLogs } from '../support/log-archive.js';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +134,7 @@ export function makeInstall(build: string): TestInstall {
           // already gone
         }
       }
+      archiveLogs(join(dir, 'log'));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -5,6 +5,7 @@
  */
 import { checkReply } from '../../src/radius/access-request.js';
 import type { FakeDuoApi } from '../fakes/duo-api/index.js';
+import { registerSecrets } from '../support/log-archive.js';
 import { TestNas, papRequest } from '../support/udp-client.js';
 
 /** The NAS shared secret of these configs (a secret: must never reach a log). */
@@ -14,6 +15,7 @@ export const USER_PASSWORD = 'alice-pw-Q9x!';
 
 /** `[main]` + `[duo_only_client]` + `[radius_server_auto]` for the fake Duo API. */
 export function proxyConfig(opts: { duo: FakeDuoApi; port: number; main?: string; server?: string }): string {
+  registerSecrets(NAS_SECRET, USER_PASSWORD, opts.duo.skey);
   return `[main]
 http_ca_certs_file=${opts.duo.caCertPath}
 ${opts.main ?? ''}

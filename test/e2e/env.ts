@@ -13,6 +13,7 @@ import { flushAllRotatingFiles } from '../../src/log/rotating-file.js';
 import { runProxy, type RunningProxy } from '../../src/server/run.js';
 import { startFakeDuoApi, type FakeDuoApi } from '../fakes/duo-api/index.js';
 import { freeUdpPort } from '../harness/common.js';
+import { archiveLogs, registerSecrets } from '../support/log-archive.js';
 import { TestNas, papRequest } from '../support/udp-client.js';
 
 /** The NAS shared secret used by e2e configs. */
@@ -43,6 +44,14 @@ export interface E2e {
 }
 
 let nextId = 1;
+
+/** Passwords the e2e tests type (harness users); they must never reach a log. */
+const E2E_PASSWORDS = ['alicepw', 'bobpw', 'adminpw', 'alicepw,123456'];
+
+/** `secret=` / `service_account_password=` values of a client section. */
+function secretValues(section: string): string[] {
+  return [...section.matchAll(/^(?:secret|service_account_password)\s*=\s*(.+)$/gm)].map((m) => m[1]!.trim());
+}
 
 /** Starts the fake Duo API and the proxy with `[main]` + the given client and server sections. */
 export async function startE2e(opts: {
@@ -77,6 +86,7 @@ ${opts.serverOptions ?? ''}
 `;
   writeFileSync(join(dir, 'authproxy.cfg'), cfg);
   const proxy = await runProxy({ configPath: join(dir, 'authproxy.cfg'), installDir: dir });
+  registerSecrets(NAS_SECRET, duo.skey, ...E2E_PASSWORDS, ...secretValues(opts.clientSection));
   const nas = await TestNas.open();
   const decode = (raw: Buffer, request: Buffer): Reply => {
     const r = checkReply(raw, { identifier: request[1]!, authenticator: request.subarray(4, 20) }, Buffer.from(NAS_SECRET), true);
@@ -110,6 +120,7 @@ ${opts.serverOptions ?? ''}
     async close() {
       await nas.close();
       await proxy.stop(0);
+      archiveLogs(join(dir, 'log'));
       if (!opts.duo) await duo.close();
       rmSync(dir, { recursive: true, force: true });
     },
