@@ -63,8 +63,11 @@ export class RadiusServer {
   private readonly abort = new AbortController();
   private readonly inflight = new Set<Promise<void>>();
   /** Replies handed to the socket but not yet sent: close() waits for them (a dgram close drops them). */
-  private readonly sending = new Set<Promise<void>>();
+  private sending = 0;
+  private onSent: (() => void) | undefined;
   private socket: Socket | undefined;
+  /** A udp6 socket: IPv4 peers are addressed as `::ffff:a.b.c.d` (known at bind; no getsockname per reply). */
+  private dualStack = false;
   private closing = false;
 
   constructor(private readonly options: RadiusServerOptions) {
@@ -93,6 +96,7 @@ export class RadiusServer {
     const host = this.options.address === '' ? '0.0.0.0' : this.options.address;
     const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
     this.socket = socket;
+    this.dualStack = isIPv6(host);
     socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
     socket.on('error', (err) => this.log.error(`socket error on ${host}:${this.options.port}`, err));
     await new Promise<void>((resolve, reject) => {
@@ -136,7 +140,7 @@ export class RadiusServer {
     }
     this.abort.abort();
     await Promise.allSettled([...this.inflight]);
-    await Promise.allSettled([...this.sending]);
+    if (this.sending > 0) await new Promise<void>((resolve) => (this.onSent = resolve));
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await new Promise<void>((r) => socket.close(() => r()));
@@ -276,15 +280,12 @@ export class RadiusServer {
   private send(reply: Buffer, to: { address: string; port: number }): void {
     const socket = this.socket;
     if (!socket) return;
-    const address = socket.address().family === 'IPv6' && !isIPv6(to.address) ? `::ffff:${to.address}` : to.address;
-    const sent = new Promise<void>((resolve) => {
-      socket.send(reply, to.port, address, (err) => {
-        if (err) this.log.error(`could not send reply to ${to.address}:${to.port}`, err);
-        this.sending.delete(sent);
-        resolve();
-      });
+    const address = this.dualStack && !isIPv6(to.address) ? `::ffff:${to.address}` : to.address;
+    this.sending++;
+    socket.send(reply, to.port, address, (err) => {
+      if (err) this.log.error(`could not send reply to ${to.address}:${to.port}`, err);
+      if (--this.sending === 0) this.onSent?.();
     });
-    this.sending.add(sent);
   }
 }
 
