@@ -67,3 +67,42 @@ export function checkReply(reply: Buffer, request: { identifier: number; authent
 export function textAttribute(type: number, text: string): RadiusAttribute {
   return { type, value: Buffer.from(text, 'utf8') };
 }
+
+/** A request relayed as-is (spec §3.3). */
+export interface RelayedRequestSpec {
+  /** The NAS's Request Authenticator, sent upstream unchanged. */
+  readonly authenticator: Buffer;
+  /**
+   * The NAS's attributes in wire order, copied as they are (State, EAP-Message, Proxy-State…;
+   * a User-Password stays hidden with the NAS's secret). Message-Authenticator is recomputed.
+   */
+  readonly attributes: readonly RadiusAttribute[];
+}
+
+/**
+ * The bytes of a relayed request (spec §3.3): header with the new Identifier and the NAS's
+ * authenticator, the NAS's attributes as they are, one Message-Authenticator (in place, or added
+ * first) computed over the packet with the upstream secret (RFC 3579 §3.2). Throws a RangeError
+ * on an impossible packet.
+ */
+export function encodeRelayedRequest(id: number, request: RelayedRequestSpec, secret: Buffer): Buffer {
+  const zero = Buffer.alloc(16);
+  const hasMa = request.attributes.some((a) => a.type === Attr.MessageAuthenticator);
+  const attrs: Array<[number, Buffer]> = hasMa ? [] : [[Attr.MessageAuthenticator, zero]];
+  let maOffset = hasMa ? -1 : 22;
+  let offset = 20 + (hasMa ? 0 : 18);
+  for (const a of request.attributes) {
+    if (a.type === Attr.MessageAuthenticator) {
+      if (maOffset >= 0) continue; // one Message-Authenticator only (RFC 3579 §3.2)
+      maOffset = offset + 2;
+      attrs.push([a.type, zero]);
+    } else {
+      attrs.push([a.type, a.value]);
+    }
+    offset += 2 + a.value.length;
+  }
+  const packet = writePacket(1, id, request.authenticator, attrs);
+  computeMessageAuthenticator(packet, maOffset, secret).copy(packet, maOffset);
+  return packet;
+}
+

@@ -8,6 +8,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { setMaxListeners } from 'node:events';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import { unmapIpv4 } from '../util/ip.js';
 import { ClientTable, type ClientEntry, type ClientEntryInput } from './client-table.js';
 import { Attr, firstValue } from './dictionary.js';
 import { DuplicateCache, type DuplicateEntry } from './duplicates.js';
@@ -155,7 +156,7 @@ export class RadiusServer {
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
     this.stats.received++;
     if (this.closing) return;
-    const source = { address: normaliseAddress(rinfo.address), port: rinfo.port };
+    const source = { address: unmapIpv4(rinfo.address), port: rinfo.port };
     const client = this.table.lookup(source.address);
     if (!client) return this.drop(rinfo, `Unknown Client: ${source.address}`);
     if (this.log.debugEnabled) this.log.debug(`Packet dump - received from ${source.address}:\n0x${msg.toString('hex').replace(/^(.{40})/, '$1 ')}`);
@@ -263,7 +264,7 @@ export class RadiusServer {
   private statusServer(msg: Buffer, packet: ParsedPacket, rinfo: RemoteInfo, client: ClientEntry<ServerSectionOptions>): void {
     // RFC 5997 §3: "Status-Server packets ... MUST include a Message-Authenticator"; else discard.
     if (packet.messageAuthenticatorOffset < 0) return this.drop(rinfo, 'Status-Server without Message-Authenticator');
-    const bad = checkMessageAuthenticator(msg, packet, client.secret, client.section, normaliseAddress(rinfo.address));
+    const bad = checkMessageAuthenticator(msg, packet, client.secret, client.section, unmapIpv4(rinfo.address));
     if (bad) return this.drop(rinfo, bad);
     this.stats.statusServer++;
     const reply = encodeReply({
@@ -287,9 +288,4 @@ export class RadiusServer {
       if (--this.sending === 0) this.onSent?.();
     });
   }
-}
-
-/** `::ffff:10.0.0.5` (dual-stack socket) → `10.0.0.5`, so client tables and logs see IPv4. */
-function normaliseAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

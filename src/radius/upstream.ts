@@ -12,12 +12,10 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv4, isIPv6 } from 'node:net';
 import { AuthproxyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { parseAddress } from '../util/ip.js';
-import { checkReply, encodeAccessRequest } from './access-request.js';
-import { computeMessageAuthenticator } from './authenticator.js';
+import { parseAddress, unmapIpv4 } from '../util/ip.js';
+import { checkReply, encodeAccessRequest, encodeRelayedRequest, type RelayedRequestSpec } from './access-request.js';
 import { Attr, firstValue } from './dictionary.js';
 import { IdentifierPool } from './identifier-pool.js';
-import { MAX_PACKET_LENGTH } from './packet.js';
 import type { RadiusAttribute } from './types.js';
 
 /** One upstream server address (an IP literal; spec §3.1: hostnames are not resolved). */
@@ -50,16 +48,8 @@ export interface ExchangeRequest {
   readonly code?: number;
 }
 
-/** A NAS packet to proxy whole (spec §3.3, used for EAP). */
-export interface RelayRequest {
-  /** The NAS's Request Authenticator, sent upstream unchanged. */
-  readonly authenticator: Buffer;
-  /**
-   * The NAS's attributes in wire order, copied as they are (State, EAP-Message, Proxy-State…;
-   * a User-Password stays hidden with the NAS's secret). Message-Authenticator is recomputed.
-   */
-  readonly attributes: readonly RadiusAttribute[];
-}
+/** What `relay()` sends (spec §3.3): the NAS's Request Authenticator and attributes, as they are. */
+export type RelayRequest = RelayedRequestSpec;
 
 /** A reply that passed every check. */
 export interface ExchangeReply {
@@ -259,7 +249,7 @@ export class UpstreamClient {
   }
 
   private drop(rinfo: RemoteInfo, reason: string): void {
-    this.options.log.info(`dropping packet from ${stripMapped(rinfo.address)}:${rinfo.port} - ${reason}`);
+    this.options.log.info(`dropping packet from ${unmapIpv4(rinfo.address)}:${rinfo.port} - ${reason}`);
   }
 
   /** True when (address, port) is a configured upstream server. */
@@ -275,7 +265,7 @@ export class UpstreamClient {
 
   /** Spec §3.2 step 5: every check a reply must pass; a failing one is logged and ignored. */
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
-    const address = stripMapped(rinfo.address);
+    const address = unmapIpv4(rinfo.address);
     // The reply must come from a configured (ip, port) exactly, not just a configured ip.
     if (!this.isConfiguredSource(address, rinfo.port)) return this.drop(rinfo, 'response from an address that is not a configured upstream server');
     if (msg.length < 20) return this.drop(rinfo, 'Packet header is corrupt');
@@ -294,34 +284,6 @@ export class UpstreamClient {
   }
 }
 
-/**
- * The bytes of a relayed request (spec §3.3): header with the new Identifier and the NAS's
- * authenticator, the NAS's attributes as they are, Message-Authenticator (in place, or first)
- * computed over the packet with the upstream secret (RFC 3579 §3.2). Throws on an impossible packet.
- */
-function encodeRelayedRequest(id: number, request: RelayRequest, secret: Buffer): Buffer {
-  if (request.authenticator.length !== 16) throw new RangeError('Request Authenticator must be 16 octets');
-  const hasMa = request.attributes.some((a) => a.type === Attr.MessageAuthenticator);
-  const zeroMa = { type: Attr.MessageAuthenticator, value: Buffer.alloc(16) };
-  const attrs = hasMa ? request.attributes : [zeroMa, ...request.attributes];
-  const parts: Buffer[] = [Buffer.from([1, id, 0, 0]), request.authenticator];
-  let maOffset = -1;
-  let length = 20;
-  for (const a of attrs) {
-    if (a.value.length > 253) throw new RangeError(`attribute ${a.type} is too long`);
-    const isMa = a.type === Attr.MessageAuthenticator;
-    if (isMa && maOffset >= 0) continue; // one Message-Authenticator only (RFC 3579 §3.2)
-    if (isMa) maOffset = length + 2;
-    parts.push(Buffer.from([a.type, a.value.length + 2]), isMa ? zeroMa.value : a.value);
-    length += a.value.length + 2;
-  }
-  if (length > MAX_PACKET_LENGTH) throw new RangeError(`relayed request would be ${length} octets`);
-  const packet = Buffer.concat(parts);
-  packet.writeUInt16BE(length, 2);
-  computeMessageAuthenticator(packet, maOffset, secret).copy(packet, maOffset);
-  return packet;
-}
-
 function invalid(message: string): AuthproxyError {
   return new AuthproxyError('AP_ERR_CONFIG_INVALID', message);
 }
@@ -330,14 +292,9 @@ function cancelled(message: string): AuthproxyError {
   return new AuthproxyError('AP_ERR_RADIUS_CANCELLED', message);
 }
 
-/** `::ffff:10.0.0.5` (from a dual-stack socket) → `10.0.0.5`. */
-function stripMapped(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
 /** A canonical (address, port) key, so `::1` and `0::1` compare equal. */
 function hostKey(host: string, port: number): string {
-  const a = parseAddress(stripMapped(host));
+  const a = parseAddress(unmapIpv4(host));
   return a ? `${a.family}|${a.value}|${port}` : `${host}|${port}`;
 }
 

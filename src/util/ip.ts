@@ -55,6 +55,11 @@ export function rangeContains(range: NetworkRange, addr: ParsedAddress): boolean
   return addr.family === range.family && addr.value >= range.first && addr.value <= range.last;
 }
 
+/** `::ffff:10.0.0.5` (a dual-stack socket's view of an IPv4 peer) → `10.0.0.5`; others unchanged. */
+export function unmapIpv4(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
 /** Parses a socket's source address; IPv4-mapped IPv6 (`::ffff:10.0.0.5`) becomes IPv4. */
 export function parseSourceAddress(address: string): ParsedAddress | undefined {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
