@@ -3,22 +3,14 @@
  * in order and closed in reverse (caddy's lifecycle: construct without I/O → start → serve → close;
  * close is safe after a partial start).
  */
-import type { Config, ServerSection } from '../config/types.js';
-import type { Logger } from '../log/logger.js';
+import type { ServerSection } from '../config/types.js';
 import type { PrimaryAuthenticator } from '../primary/types.js';
 import { RadiusServer, type ServerSectionOptions } from '../radius/server.js';
-import type { AuthEventSink } from '../proxy/auth-events.js';
 import { AuthproxyError } from '../errors.js';
-import { buildAll, type BuiltSection } from './build.js';
+import { buildAll, type BuildContext, type BuiltSection } from './build.js';
 
 /** What the proxy needs to run. */
-export interface ProxyOptions {
-  readonly config: Config;
-  readonly installDir: string;
-  readonly log: Logger;
-  readonly events: AuthEventSink;
-  readonly version: string;
-  readonly primaryOnly?: boolean;
+export interface ProxyOptions extends BuildContext {
   /** Duplicate-cache lifetime (tests shorten it); default 30 s. */
   readonly duplicateTtlMs?: number;
 }
