@@ -9,11 +9,12 @@ import type { Outcome, RadiusHandler, RadiusRequest } from '../radius/types.js';
 import { reject, RequestContext, type ChallengeData, type SectionDeps } from './context.js';
 import { duoStep } from './duo-step.js';
 import { eapRelay } from './eap-relay.js';
-import { Msg, pyRepr } from './messages.js';
+import { Msg } from './messages.js';
 import { mschapLogin, mschapPasscodeAnswer } from './mschap.js';
 import { hasAttribute, mschapError691, MSCHAP_REQUEST_ATTRS } from './mschap-attributes.js';
 import { mschapPasswordChange } from './mschap-cpw.js';
 import { papPrimary, runPrimary } from './primary-step.js';
+import { checkUserName, papPassword } from './prologue.js';
 import type { PrimaryResult } from '../primary/types.js';
 
 export { hasAttribute, mschapError691 } from './mschap-attributes.js';
@@ -26,26 +27,20 @@ export class AutoServer implements RadiusHandler {
     const ctx = new RequestContext(this.deps, request, signal);
     const state = firstValue(request.attributes, Attr.State);
     if (state !== undefined) return this.challengeAnswer(ctx, state);
-    if (ctx.user === undefined) {
-      ctx.event('Primary authentication', 'Error', Msg.noUsername);
-      const mschap = hasAttribute(request.attributes, MSCHAP_REQUEST_ATTRS);
-      return reject(Msg.noUsername, mschap ? [mschapError691()] : []);
-    }
-    ctx.info(`login attempt for username ${pyRepr(ctx.user)}`);
+    const mschap = hasAttribute(request.attributes, MSCHAP_REQUEST_ATTRS);
+    const noUser = checkUserName(ctx, mschap ? [mschapError691()] : []);
+    if (noUser) return noUser;
     if (firstValue(request.attributes, Attr.EapMessage) !== undefined) return eapRelay(ctx);
     if (hasAttribute(request.attributes, ['MS-CHAP2-CPW'])) return mschapPasswordChange(ctx);
-    if (hasAttribute(request.attributes, MSCHAP_REQUEST_ATTRS)) return mschapLogin(ctx);
+    if (mschap) return mschapLogin(ctx);
     return this.pap(ctx);
   }
 
   /** D: PAP, then F. */
   private async pap(ctx: RequestContext): Promise<Outcome> {
-    const pw = ctx.request.password;
-    if (pw.state !== 'ok' || pw.value === '') {
-      ctx.event('Primary authentication', 'Error', Msg.badPassword);
-      return reject(Msg.badPassword);
-    }
-    const { result, factor } = await papPrimary(ctx, pw.value);
+    const pw = papPassword(ctx);
+    if (typeof pw !== 'string') return pw;
+    const { result, factor } = await papPrimary(ctx, pw);
     return this.afterPrimary(ctx, result, factor);
   }
 
