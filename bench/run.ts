@@ -2,9 +2,10 @@
  * `npm run bench`: installs FreeRADIUS if missing, starts the environment on loopback (bench/env.ts),
  * runs every scenario and prints one JSON line per result on stdout (progress goes to stderr).
  *
- *   node dist/bench/run.js [--only pap,full,pending,startup] [--profile]
+ *   node dist/bench/run.js [--only pap,full,pending,startup,pap-ours] [--profile] [--node-flags "<flags>"]
  *
- * `--profile` runs our proxy under `node --cpu-prof` and prints its top self-time functions.
+ * `--profile` runs our proxy under `node --cpu-prof` and prints its top self-time functions;
+ * with it or `--node-flags`, our proxy runs as `node <flags> bin/authproxyctl run` in the background.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -20,12 +21,21 @@ const ALL = ['startup', 'pap', 'full', 'pending'] as const;
 const EXTRA = ['pap-ours'] as const;
 type Scenario = (typeof ALL)[number] | (typeof EXTRA)[number];
 
-function options(argv: readonly string[]): { only: Set<Scenario>; profile: boolean } {
+interface Options {
+  readonly only: Set<Scenario>;
+  readonly profile: boolean;
+  /** `--node-flags "<flags>"`: extra node flags for our proxy (then run as `authproxyctl run`). */
+  readonly nodeFlags: string[];
+}
+
+function options(argv: readonly string[]): Options {
   const i = argv.indexOf('--only');
   const only = i >= 0 ? new Set((argv[i + 1] ?? '').split(',') as Scenario[]) : new Set<Scenario>(ALL);
   const known: readonly string[] = [...ALL, ...EXTRA];
   for (const s of only) if (!known.includes(s)) throw new Error(`unknown scenario '${s}' (known: ${known.join(', ')})`);
-  return { only, profile: argv.includes('--profile') };
+  const f = argv.indexOf('--node-flags');
+  const nodeFlags = f >= 0 ? (argv[f + 1] ?? '').split(' ').filter(Boolean) : [];
+  return { only, profile: argv.includes('--profile'), nodeFlags };
 }
 
 /** FreeRADIUS from Debian if it is missing (the suite needs it as upstream and as the peer). */
@@ -58,8 +68,8 @@ function emit(lines: readonly ResultLine[]): void {
   for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
 }
 
-async function withProxy(env: BenchEnv, profileDir: string | undefined, fn: (p: OurProxy) => Promise<ResultLine[]>): Promise<void> {
-  const proxy = await env.startProxy(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {});
+async function withProxy(env: BenchEnv, flags: readonly string[], fn: (p: OurProxy) => Promise<ResultLine[]>): Promise<void> {
+  const proxy = await env.startProxy(flags.length ? { execArgv: flags } : {});
   try {
     await proxy.started;
     emit(await fn(proxy));
@@ -69,7 +79,7 @@ async function withProxy(env: BenchEnv, profileDir: string | undefined, fn: (p: 
 }
 
 async function main(): Promise<void> {
-  const { only, profile } = options(process.argv.slice(2));
+  const { only, profile, nodeFlags } = options(process.argv.slice(2));
   const started = Date.now();
   const deadline = setTimeout(() => {
     process.stderr.write('bench: over the 9-minute budget, aborting\n');
@@ -78,14 +88,15 @@ async function main(): Promise<void> {
   ensureFreeRadius();
   const profileDir = profile ? join(process.cwd(), '.tmp', `profile-${Date.now()}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  process.stderr.write(`bench: commit ${commit()}, node ${process.version}\n`);
+  const flags = [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  process.stderr.write(`bench: commit ${commit()}, node ${process.version}${flags.length ? `, proxy flags ${flags.join(' ')}` : ''}\n`);
   const env = await BenchEnv.start();
   try {
     if (only.has('startup')) emit(await startup(env));
-    if (only.has('pap-ours')) await withProxy(env, profileDir, (p) => papOurs(env, p));
-    if (only.has('pap')) await withProxy(env, profileDir, (p) => papProxy(env, p));
-    if (only.has('full')) await withProxy(env, profileDir, (p) => fullPath(env, p));
-    if (only.has('pending')) await withProxy(env, profileDir, (p) => pendingPushes(env, p));
+    if (only.has('pap-ours')) await withProxy(env, flags, (p) => papOurs(env, p));
+    if (only.has('pap')) await withProxy(env, flags, (p) => papProxy(env, p));
+    if (only.has('full')) await withProxy(env, flags, (p) => fullPath(env, p));
+    if (only.has('pending')) await withProxy(env, flags, (p) => pendingPushes(env, p));
   } finally {
     await env.stop();
     clearTimeout(deadline);
