@@ -5,6 +5,7 @@
  * counters. Its own process so that its RSS is the proxy's alone and a crash is visible as an
  * exit. Usage: node dist/bench/fuzz-proxy-child.js <config> <install-dir>
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { runProxy } from '../src/server/run.js';
 import type { ChildStats, HostMessage } from './fuzz-proxy-host.js';
 
@@ -15,6 +16,8 @@ if (!configPath || !installDir || !process.send) {
 }
 
 const running = await runProxy({ configPath, installDir });
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 const send = (m: unknown): void => void process.send?.(m);
 
 function stats(gc: boolean): ChildStats {
@@ -29,7 +32,10 @@ function stats(gc: boolean): ChildStats {
     errors += l.stats.errors;
     for (const [k, v] of l.stats.drops) drops[k] = (drops[k] ?? 0) + v;
   }
-  return { rss: mem.rss, heapUsed: mem.heapUsed, inflight: running.proxy.inflight, received, errors, drops, handles: process.getActiveResourcesInfo().length };
+  const loopDelayMaxMs = Math.round(loopDelay.max / 1e6);
+  loopDelay.reset();
+  const cpuMs = Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000);
+  return { rss: mem.rss, heapUsed: mem.heapUsed, inflight: running.proxy.inflight, received, errors, drops, handles: process.getActiveResourcesInfo().length, loopDelayMaxMs, cpuMs };
 }
 
 process.on('message', (m: HostMessage) => {

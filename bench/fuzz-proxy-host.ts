@@ -15,7 +15,13 @@ export interface ChildStats {
   readonly drops: Readonly<Record<string, number>>;
   /** process.getActiveResourcesInfo().length in the child. */
   readonly handles: number;
+  /** Longest event-loop delay since the previous stats call (ms). */
+  readonly loopDelayMaxMs: number;
+  /** CPU time used by the child so far (user + system, ms). */
+  readonly cpuMs: number;
 }
+
+const DEAD: ChildStats = { rss: 0, heapUsed: 0, inflight: -1, received: -1, errors: -1, drops: {}, handles: -1, loopDelayMaxMs: -1, cpuMs: -1 };
 
 /** Parent → child messages. */
 export type HostMessage = { type: 'stats'; id: number; gc: boolean } | { type: 'stop' };
@@ -37,7 +43,7 @@ export class ProxyChild {
     });
     child.on('exit', (code, signal) => {
       if (!this.stopping) this.crashed = { code, signal };
-      for (const w of this.waiting.values()) w({ rss: 0, heapUsed: 0, inflight: -1, received: -1, errors: -1, drops: {}, handles: -1 });
+      for (const w of this.waiting.values()) w(DEAD);
     });
   }
 
@@ -67,7 +73,7 @@ export class ProxyChild {
         this.waiting.delete(id);
         resolve(s);
       });
-      if (this.crashed || !this.child.connected) this.waiting.get(id)?.({ rss: 0, heapUsed: 0, inflight: -1, received: -1, errors: -1, drops: {}, handles: -1 });
+      if (this.crashed || !this.child.connected) this.waiting.get(id)?.(DEAD);
       else this.child.send({ type: 'stats', id, gc } satisfies HostMessage);
     });
   }

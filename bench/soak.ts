@@ -12,7 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -98,7 +98,8 @@ function dueBy(ms: number, rate: number, rampMs: number): number {
 
 /** Sends at `rate`/s (after a ramp of `rampS`) for `seconds`, sampling every 10 s. */
 async function drive(nas: LoadNas, proxy: ProxyChild, rate: number, seconds: number, rampS: number) {
-  const windows: { t: number; sent: number; answered: number; p99: number; rssMB: number; heapMB: number; inflight: number }[] = [];
+  const windows: { t: number; sent: number; answered: number; p99: number; rssMB: number; heapMB: number; inflight: number; loopDelayMaxMs: number; cpuPct: number }[] = [];
+  let cpuMs = (await proxy.stats()).cpuMs;
   const started = performance.now();
   const sent0 = nas.counts.sent;
   let nextSample = 10_000;
@@ -113,7 +114,11 @@ async function drive(nas: LoadNas, proxy: ProxyChild, rate: number, seconds: num
     if (elapsed >= nextSample) {
       const s = await proxy.stats();
       const w = nas.takeWindow();
-      windows.push({ t: Math.round(elapsed / 1000), sent: nas.counts.sent - sentAtSample, answered: w.length, p99: round(percentile(w, 99)), rssMB: mb(s.rss), heapMB: mb(s.heapUsed), inflight: s.inflight });
+      windows.push({
+        t: Math.round(elapsed / 1000), sent: nas.counts.sent - sentAtSample, answered: w.length, p99: round(percentile(w, 99)),
+        rssMB: mb(s.rss), heapMB: mb(s.heapUsed), inflight: s.inflight, loopDelayMaxMs: s.loopDelayMaxMs, cpuPct: Math.round((s.cpuMs - cpuMs) / 100),
+      });
+      cpuMs = s.cpuMs;
       sentAtSample = nas.counts.sent;
       nextSample += 10_000;
     }
@@ -152,6 +157,7 @@ function commit(): string {
 
 async function main(): Promise<void> {
   const o = options();
+  const loadStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'authproxy-soak-'));
   const primary = await startPrimary(o.primary);
   const duo = await startDuoChild();
@@ -172,7 +178,7 @@ async function main(): Promise<void> {
   const end = await proxy.stats();
   const memory = rssTrend(windows.filter((w) => w.t >= o.ramp + WARMUP_S).map((w) => [w.t, w.rssMB] as const));
   const summary = {
-    commit: commit(), rate: o.rate, durationS: o.duration, primary: o.primary,
+    commit: commit(), rate: o.rate, durationS: o.duration, primary: o.primary, loadAvg1m: { start: round(loadStart), end: round(loadavg()[0]!) },
     sent: nas.counts.sent, accepted: nas.counts.accepted, rejected: nas.counts.rejected, bad: nas.counts.bad, lost: nas.counts.lost, starved: nas.counts.starved,
     achievedRate: round(nas.counts.sent / o.duration),
     latencyMs: latencies(nas.all), latencyAfterRampMs: latencies(nas.all.slice(rampIndex)),
