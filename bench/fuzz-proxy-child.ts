@@ -35,7 +35,7 @@ function stats(gc: boolean): ChildStats {
   const loopDelayMaxMs = Math.round(loopDelay.max / 1e6);
   loopDelay.reset();
   const cpuMs = Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000);
-  return { rss: mem.rss, heapUsed: mem.heapUsed, inflight: running.proxy.inflight, received, errors, drops, handles: process.getActiveResourcesInfo().length, loopDelayMaxMs, cpuMs };
+  return { rss: mem.rss, heapUsed: mem.heapUsed, arrayBuffers: mem.arrayBuffers, inflight: running.proxy.inflight, received, errors, drops, handles: process.getActiveResourcesInfo().length, loopDelayMaxMs, cpuMs };
 }
 
 process.on('message', (m: HostMessage) => {

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 export interface ChildStats {
   readonly rss: number;
   readonly heapUsed: number;
+  /** Memory of Buffers / ArrayBuffers (outside the V8 heap). */
+  readonly arrayBuffers: number;
   readonly inflight: number;
   readonly received: number;
   readonly errors: number;
@@ -21,7 +23,7 @@ export interface ChildStats {
   readonly cpuMs: number;
 }
 
-const DEAD: ChildStats = { rss: 0, heapUsed: 0, inflight: -1, received: -1, errors: -1, drops: {}, handles: -1, loopDelayMaxMs: -1, cpuMs: -1 };
+const DEAD: ChildStats = { rss: 0, heapUsed: 0, arrayBuffers: 0, inflight: -1, received: -1, errors: -1, drops: {}, handles: -1, loopDelayMaxMs: -1, cpuMs: -1 };
 
 /** Parent → child messages. */
 export type HostMessage = { type: 'stats'; id: number; gc: boolean } | { type: 'stop' };

@@ -98,7 +98,7 @@ function dueBy(ms: number, rate: number, rampMs: number): number {
 
 /** Sends at `rate`/s (after a ramp of `rampS`) for `seconds`, sampling every 10 s. */
 async function drive(nas: LoadNas, proxy: ProxyChild, rate: number, seconds: number, rampS: number) {
-  const windows: { t: number; sent: number; answered: number; p99: number; rssMB: number; heapMB: number; inflight: number; loopDelayMaxMs: number; cpuPct: number }[] = [];
+  const windows: { t: number; sent: number; answered: number; p99: number; rssMB: number; heapMB: number; buffersMB: number; inflight: number; loopDelayMaxMs: number; cpuPct: number }[] = [];
   let cpuMs = (await proxy.stats()).cpuMs;
   const started = performance.now();
   const sent0 = nas.counts.sent;
@@ -116,7 +116,7 @@ async function drive(nas: LoadNas, proxy: ProxyChild, rate: number, seconds: num
       const w = nas.takeWindow();
       windows.push({
         t: Math.round(elapsed / 1000), sent: nas.counts.sent - sentAtSample, answered: w.length, p99: round(percentile(w, 99)),
-        rssMB: mb(s.rss), heapMB: mb(s.heapUsed), inflight: s.inflight, loopDelayMaxMs: s.loopDelayMaxMs, cpuPct: Math.round((s.cpuMs - cpuMs) / 100),
+        rssMB: mb(s.rss), heapMB: mb(s.heapUsed), buffersMB: mb(s.arrayBuffers), inflight: s.inflight, loopDelayMaxMs: s.loopDelayMaxMs, cpuPct: Math.round((s.cpuMs - cpuMs) / 100),
       });
       cpuMs = s.cpuMs;
       sentAtSample = nas.counts.sent;

@@ -19,8 +19,8 @@ import { UserGuard, userKey } from './user-guard.js';
 export interface GuardRefusal {
   readonly replyMessage: string;
   readonly logText: string;
-  /** True when this login was already refused (its second primary attempt): log nothing again. */
-  readonly repeated?: boolean;
+  /** Nothing to log or record: this login was already refused (concat retry), or the proxy is stopping. */
+  readonly quiet?: boolean;
 }
 
 /** Writes one log line in the request's context (`(<src>, <user>, <id>): <text>`). */
@@ -99,7 +99,7 @@ export class SectionGuard {
       return undefined;
     }
     const earlier = this.refused.get(request);
-    if (earlier) return { ...earlier, repeated: true };
+    if (earlier) return { ...earlier, quiet: true };
     const a = users.admit(key, this.clock.now());
     if (a.kind !== 'go') {
       const refusal = a.kind === 'locked' ? this.refuseLocked(a.remainingMs, a.failures, note) : this.refuseBusy(a.inFlight, a.failures, note);
@@ -113,7 +113,7 @@ export class SectionGuard {
       note(`${a.failures} failed logins: answering after a back-off of ${a.delayMs / 1000} s (user_backoff_threshold)`);
       if (!(await this.clock.sleep(a.delayMs, signal))) {
         users.end(key);
-        return { replyMessage: GuardMsg.locked, logText: 'back-off interrupted: shutting down' };
+        return { replyMessage: GuardMsg.locked, logText: 'back-off interrupted: shutting down', quiet: true };
       }
     }
     return undefined;

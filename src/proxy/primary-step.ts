@@ -16,7 +16,7 @@ export async function runPrimary(ctx: RequestContext, password: string | undefin
   // Our extension (src/guard): locked users are refused before the directory sees them.
   const refused = await guard?.beforePrimary(ctx.request, ctx.user, ctx.signal, note);
   if (refused) {
-    if (!refused.repeated) ctx.event('Primary authentication', 'Reject', refused.replyMessage);
+    if (!refused.quiet) ctx.event('Primary authentication', 'Reject', refused.replyMessage);
     return { status: 'reject', message: refused.replyMessage, attributes: [] };
   }
   let r: PrimaryResult;

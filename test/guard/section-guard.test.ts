@@ -55,7 +55,7 @@ describe('SectionGuard: primary attempts', () => {
     const ac = new AbortController();
     const p = t.guard.beforePrimary(fakeRequest({ user: 'alice' }), 'alice', ac.signal, t.note);
     ac.abort();
-    expect(await p).toMatchObject({ replyMessage: GuardMsg.locked });
+    expect(await p).toMatchObject({ replyMessage: GuardMsg.locked, quiet: true });
     expect(t.guard.userTables!.sizes.inFlight).toBe(0);
   });
 
@@ -91,8 +91,8 @@ describe('SectionGuard: primary attempts', () => {
     const r3 = fakeRequest({ user: 'carol' });
     const a = await t.guard.beforePrimary(r3, 'carol', never, t.note);
     const b = await t.guard.beforePrimary(r3, 'carol', never, t.note);
-    expect(a?.repeated).toBeUndefined();
-    expect(b?.repeated).toBe(true);
+    expect(a?.quiet).toBeUndefined();
+    expect(b?.quiet).toBe(true);
     expect(t.guard.counters.lockedRefusals).toBe(1);
   });
 
