@@ -2,7 +2,7 @@
  * Turning an upstream reply into a {@link PrimaryResult} (spec §3.2 step 6, §10 item 22).
  * Pure: reply in, result out.
  */
-import { Attr, firstValue, resolveAttribute, selectAttributes, type AttributeRef } from '../radius/dictionary.js';
+import { Attr, attributeCarries, firstValue, resolveAttribute, type AttributeRef } from '../radius/dictionary.js';
 import { Code, type RadiusAttribute } from '../radius/types.js';
 import type { ExchangeReply } from '../radius/upstream.js';
 import type { PrimaryResult } from './types.js';
@@ -29,10 +29,12 @@ export function resolvePassThroughNames(names: readonly string[]): AttributeRef[
   return names.map((n) => resolveAttribute(n.trim())).filter((r): r is AttributeRef => r !== undefined);
 }
 
-const mschapRefs = (): AttributeRef[] => resolvePassThroughNames(MSCHAP_RESPONSE_ATTRIBUTES);
+/** Resolved once (the dictionaries load lazily): every upstream reply is filtered with them. */
+let resolvedMschapRefs: AttributeRef[] | undefined;
+const mschapRefs = (): AttributeRef[] => (resolvedMschapRefs ??= resolvePassThroughNames(MSCHAP_RESPONSE_ATTRIBUTES));
 
 function matchesAny(a: RadiusAttribute, refs: readonly AttributeRef[]): boolean {
-  return refs.some((r) => selectAttributes([a], r).length > 0);
+  return refs.some((r) => attributeCarries(a, r));
 }
 
 /** The pass-through set plus the MS-CHAP response attributes, in reply order. */

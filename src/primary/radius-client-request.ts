@@ -3,7 +3,7 @@
  * Pure: attributes in, attributes out; the transport adds Message-Authenticator (first) and the
  * hidden User-Password.
  */
-import { Attr, firstValue, resolveAttribute, selectAttributes, vendorSubAttributes } from '../radius/dictionary.js';
+import { Attr, attributeCarries, firstValue, resolveAttribute, vendorSubAttributes, type AttributeRef } from '../radius/dictionary.js';
 import type { RadiusAttribute } from '../radius/types.js';
 import { parseSourceAddress } from '../util/ip.js';
 import type { PrimaryRequest } from './types.js';
@@ -55,6 +55,7 @@ function attributeKey(a: RadiusAttribute): string {
  * attribute such as Class travel together, as a whole key is copied or not).
  */
 function addIfAbsent(out: RadiusAttribute[], candidates: readonly RadiusAttribute[]): void {
+  if (candidates.length === 0) return;
   const present = new Set(out.map(attributeKey));
   for (const a of candidates) {
     if (!NEVER_COPIED.has(a.type) && !present.has(attributeKey(a))) out.push(a);
@@ -63,9 +64,13 @@ function addIfAbsent(out: RadiusAttribute[], candidates: readonly RadiusAttribut
 
 /** The NAS request's MS-CHAP request attributes, in wire order. */
 export function mschapRequestAttributes(attrs: readonly RadiusAttribute[]): RadiusAttribute[] {
-  const refs = MSCHAP_REQUEST_ATTRIBUTES.map((n) => resolveAttribute(n)).filter((r) => r !== undefined);
-  return attrs.filter((a) => refs.some((r) => selectAttributes([a], r).length > 0));
+  mschapRefs ??= MSCHAP_REQUEST_ATTRIBUTES.map((n) => resolveAttribute(n)).filter((r) => r !== undefined);
+  const refs = mschapRefs;
+  return attrs.filter((a) => refs.some((r) => attributeCarries(a, r)));
 }
+
+/** Resolved once (the dictionaries load lazily): this runs twice for every upstream login. */
+let mschapRefs: AttributeRef[] | undefined;
 
 /** Replaces every attribute of `type` by `value`. */
 function overwrite(out: RadiusAttribute[], type: number, value: Buffer): RadiusAttribute[] {

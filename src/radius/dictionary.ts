@@ -125,14 +125,30 @@ export function attributeValues(attrs: readonly RadiusAttribute[], ref: Attribut
   return out;
 }
 
+/**
+ * True when the top-level attribute `a` carries `ref`: its type, or for a vendor ref a well-formed
+ * Vendor-Specific value (RFC 2865 §5.26) of that vendor with a sub-attribute of that type.
+ * Allocates nothing: the pipeline asks this of every attribute of every login.
+ */
+export function attributeCarries(a: RadiusAttribute, ref: AttributeRef): boolean {
+  if (a.type !== ref.type) return false;
+  if (ref.vendorId === undefined) return true;
+  const v = a.value;
+  if (v.length < 4 || v.readUInt32BE(0) !== ref.vendorId) return false;
+  let found = false;
+  for (let off = 4; off < v.length; ) {
+    if (off + 2 > v.length) return false;
+    const len = v[off + 1]!;
+    if (len < 2 || off + len > v.length) return false;
+    if (v[off] === ref.vendorType) found = true;
+    off += len;
+  }
+  return found;
+}
+
 /** The attributes of `attrs` that carry `ref` (whole top-level attributes, wire form). */
 export function selectAttributes(attrs: readonly RadiusAttribute[], ref: AttributeRef): RadiusAttribute[] {
-  return attrs.filter((a) => {
-    if (a.type !== ref.type) return false;
-    if (ref.vendorId === undefined) return true;
-    const vsa = vendorSubAttributes(a.value);
-    return vsa?.vendorId === ref.vendorId && vsa.subs.some((s) => s.type === ref.vendorType);
-  });
+  return attrs.filter((a) => attributeCarries(a, ref));
 }
 
 /** Builds a Vendor-Specific attribute holding one sub-attribute. */
