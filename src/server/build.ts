@@ -3,6 +3,7 @@
  * an explicit map from section type to factory, no side-effect imports. Construction does no I/O.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { isAbsolute, join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import type { Config, ClientSection, ServerSection } from '../config/types.js';
@@ -35,6 +36,12 @@ export interface BuildContext {
   readonly events: AuthEventSink;
   readonly version: string;
   readonly primaryOnly?: boolean;
+  /**
+   * Reload: per section name, the running section's state to keep — pending challenges (so an
+   * `Enter passcode:` issued before the reload can still be answered) and the guard's counters and
+   * locks (kept when the section's guard settings are unchanged).
+   */
+  readonly carryOver?: ReadonlyMap<string, Pick<BuiltSection, 'challenges' | 'guard'>>;
 }
 
 /** Resolves a file option: absolute as is; `conf/x` against the install dir; a bare name under conf/. */
@@ -156,9 +163,12 @@ export function buildAll(ctx: BuildContext): { primaries: Map<string, PrimaryAut
   const ca = ctx.config.servers.length > 0 ? loadCaBundle(ctx) : '';
   const sections = ctx.config.servers.map((section) => {
     const duo = buildDuo(section, ctx, ca);
-    const challenges = new ChallengeStore<ChallengeData>();
+    const previous = ctx.carryOver?.get(section.name);
+    const challenges = previous?.challenges ?? new ChallengeStore<ChallengeData>();
     const log = ctx.log.child('DuoForwardServer (UDP)');
-    const guard = buildGuard(guardSettingsOf(section), log);
+    const settings = guardSettingsOf(section);
+    const keep = previous?.guard && isDeepStrictEqual(previous.guard.settings, settings);
+    const guard = keep ? previous.guard : buildGuard(settings, log);
     const deps: SectionDeps = {
       policy: sectionPolicy(section, issues, ctx.primaryOnly ?? false),
       primary: section.type === 'radius_server_duo_only' || section.client === undefined ? undefined : primaries.get(section.client),

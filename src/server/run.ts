@@ -111,7 +111,8 @@ class Runtime implements RunningProxy {
     for (const s of configSecrets(config)) this.core.secrets.add(s);
     let next: Proxy;
     try {
-      next = new Proxy(proxyOptions(config, this.opts, this.log, this.events ?? this.sinks.events));
+      const carryOver = new Map(this.proxy.builtSections.map((b) => [b.section.name, b] as const));
+      next = new Proxy({ ...proxyOptions(config, this.opts, this.log, this.events ?? this.sinks.events), carryOver });
       this.listeners = await next.takeOver(this.proxy);
     } catch (err) {
       return this.reloadFailed([err instanceof ConfigInvalidError ? err.message : String((err as Error).message)]);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smartphone } from '../fakes/duo-api/index.js';
 import { papRequest } from '../support/udp-client.js';
-import { NAS_SECRET, startE2e, type E2e } from '../e2e/env.js';
+import { Attr } from '../../src/radius/dictionary.js';
+import { NAS_SECRET, startE2e, stateOf, type E2e } from '../e2e/env.js';
 
 describe('reload without dropping logins in flight', () => {
   let env: E2e;
@@ -47,6 +48,21 @@ describe('reload without dropping logins in flight', () => {
     expect(!r.ok && r.errors.join('\n')).toMatch(/authproxy\.cfg:\d+: \[radius_server_auto\] option 'failmode'/);
     expect((await env.login('bob', 'pw'))?.message).toBe('User exempted from 2FA');
     writeFileSync(cfgPath(), good);
+  });
+
+  it('an Enter passcode: challenge issued before the reload is answered after it', async () => {
+    const good = readFileSync(cfgPath(), 'utf8');
+    writeFileSync(cfgPath(), good + 'factors=passcode\n');
+    expect((await env.proxy.reload()).ok).toBe(true);
+    env.duo.setUser('carol', { kind: 'auth', devices: [smartphone('DPCAROL0000000000001')], passcodes: ['246810'] });
+    const c = await env.login('carol', 'pw');
+    expect([c?.code, c?.message]).toEqual([11, 'Enter passcode:']);
+    writeFileSync(cfgPath(), good + 'factors=passcode\nexempt_username_2=dave\n');
+    expect((await env.proxy.reload()).ok).toBe(true);
+    const answer = await env.login('carol', '246810', { extra: [{ type: Attr.State, value: stateOf(c!)! }] });
+    expect(answer?.code).toBe(2);
+    writeFileSync(cfgPath(), good);
+    expect((await env.proxy.reload()).ok).toBe(true);
   });
 
   it('a changed port needs a restart: refused, nothing changes', async () => {
