@@ -8,7 +8,7 @@
  * Each contender gets exactly one core, and the CPU meter shows whether CPU 0 kept up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPort, makeTempDir } from '../test/harness/common.js';
@@ -60,11 +60,13 @@ export interface ProxyStartOptions {
 }
 
 const AUTHPROXYCTL = fileURLToPath(new URL('../../bin/authproxyctl', import.meta.url));
+/** Where diagnostics of runs with node flags go (the repository's ignored .tmp/). */
+const PROFILE_TMP = fileURLToPath(new URL('../../.tmp', import.meta.url));
 
 /** Spawns `node [execArgv] authproxyctl <args>` pinned to `cpus` (inherited by the daemon). */
-function spawnCtl(args: readonly string[], cpus: string, execArgv: readonly string[] = []): ChildProcess {
+function spawnCtl(args: readonly string[], cpus: string, execArgv: readonly string[] = [], stdout: 'ignore' | number = 'ignore'): ChildProcess {
   const argv = [process.execPath, ...execArgv, AUTHPROXYCTL, ...args];
-  const stdio: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
+  const stdio: ['ignore', 'ignore' | number, 'pipe'] = ['ignore', stdout, 'pipe'];
   return existsSync('/usr/bin/taskset') ? spawn('taskset', ['-c', cpus, ...argv], { stdio }) : spawn(argv[0]!, argv.slice(1), { stdio });
 }
 
@@ -170,7 +172,11 @@ exempt_username_1=${EXEMPT.user}
 
   /** `node <execArgv> authproxyctl run …` in the background; resolves once a login is answered. */
   private async runInBackground(cfg: string, pidfile: string, port: number, execArgv: readonly string[]): Promise<void> {
-    const child = spawnCtl(['run', '--config', cfg, '--pidfile', pidfile], PROXY_CPU, execArgv);
+    // The process's stdout (e.g. --trace-gc output) goes to <install>/stdout.log, kept in .tmp/.
+    mkdirSync(PROFILE_TMP, { recursive: true });
+    const out = openSync(join(PROFILE_TMP, `proxy-${port}.stdout.log`), 'w');
+    const child = spawnCtl(['run', '--config', cfg, '--pidfile', pidfile], PROXY_CPU, execArgv, out);
+    closeSync(out);
     child.stderr?.resume(); // stdio pipe: never null
     const spec = { host: '127.0.0.1', port, secret: NAS_SECRET, login: EXEMPT, intervalMs: 20, timeoutMs: 20_000 };
     await this.loadgen.request({ kind: 'probe', spec });

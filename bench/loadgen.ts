@@ -30,6 +30,11 @@ export interface LoadSpec {
   readonly callingStationId?: string | undefined;
   /** UDP sockets (default: enough for 256 Identifiers each, at least min(4, concurrency)). */
   readonly sockets?: number | undefined;
+  /**
+   * Paced (open loop): start logins at this rate per second, still at most `concurrency` in
+   * flight, instead of starting a new one as soon as one is answered (closed loop).
+   */
+  readonly ratePerSec?: number | undefined;
 }
 
 /** What a run measured. */
@@ -69,6 +74,7 @@ interface Nas {
 
 const IDS_PER_SOCKET = 256;
 const TICK_MS = 25;
+const PACE_MS = 1;
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Number of sockets for `concurrency` logins in flight. */
@@ -133,11 +139,13 @@ class LoadRun {
     const cpu0 = process.cpuUsage();
     this.startedAt = performance.now();
     const finished = new Promise<void>((resolve) => (this.done = resolve));
-    for (const nas of this.nases) while (nas.inflight < nas.limit && this.startOne(nas));
+    this.fill();
     const ticker = setInterval(() => this.tick(), TICK_MS);
+    const pacer = this.spec.ratePerSec ? setInterval(() => this.fill(), PACE_MS) : undefined;
     this.checkDone();
     await finished;
     clearInterval(ticker);
+    clearInterval(pacer);
     const elapsedMs = Math.max(this.lastAnswerAt, performance.now()) - this.startedAt;
     const cpu = process.cpuUsage(cpu0);
     const answered = this.counts.accepted + this.counts.rejected + this.counts.challenged;
@@ -166,9 +174,24 @@ class LoadRun {
     return s.durationMs === undefined || now - this.startedAt < s.durationMs;
   }
 
+  /** Paced runs: true when the schedule allows one more login now. */
+  private onSchedule(now: number): boolean {
+    const rate = this.spec.ratePerSec;
+    return rate === undefined || this.counts.started < ((now - this.startedAt) * rate) / 1000 + 1;
+  }
+
+  /** Starts whatever the limits allow, spreading logins over the sockets. */
+  private fill(): void {
+    let started = true;
+    while (started) {
+      started = false;
+      for (const nas of this.nases) if (nas.inflight < nas.limit && this.startOne(nas)) started = true;
+    }
+  }
+
   private startOne(nas: Nas): boolean {
     const now = performance.now();
-    if (!this.mayStart(now)) return false;
+    if (!this.mayStart(now) || !this.onSchedule(now)) return false;
     const id = nas.free.pop();
     if (id === undefined) return false;
     const login = this.spec.logins[this.counts.started % this.spec.logins.length]!;
@@ -225,7 +248,7 @@ class LoadRun {
         }
       }
     }
-    for (const nas of this.nases) while (nas.inflight < nas.limit && this.startOne(nas));
+    this.fill();
     this.checkDone();
   }
 

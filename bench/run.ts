@@ -2,7 +2,7 @@
  * `npm run bench`: installs FreeRADIUS if missing, starts the environment on loopback (bench/env.ts),
  * runs every scenario and prints one JSON line per result on stdout (progress goes to stderr).
  *
- *   node dist/bench/run.js [--only pap,full,pending,startup,pap-ours] [--profile] [--node-flags "<flags>"]
+ *   node dist/bench/run.js [--only startup,pap,latency,full,pending,pap-ours] [--profile] [--node-flags "<flags>"]
  *
  * `--profile` runs our proxy under `node --cpu-prof` and prints its top self-time functions;
  * with it or `--node-flags`, our proxy runs as `node <flags> bin/authproxyctl run` in the background.
@@ -12,11 +12,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchEnv, type OurProxy } from './env.js';
 import { topFunctions } from './profile.js';
-import { fullPath, papOurs, papProxy, pendingPushes, startup } from './scenarios.js';
-import type { ResultLine } from './stats.js';
+import { fullPath, papLatency, papOurs, papProxy, pendingPushes, startup } from './scenarios.js';
+import { markdownTable, type ResultLine } from './stats.js';
 
 const BUDGET_MS = 9 * 60_000;
-const ALL = ['startup', 'pap', 'full', 'pending'] as const;
+const ALL = ['startup', 'pap', 'latency', 'full', 'pending'] as const;
 /** `pap-ours` (our proxy alone on the PAP path, 10 s) is for profiling and not run by default. */
 const EXTRA = ['pap-ours'] as const;
 type Scenario = (typeof ALL)[number] | (typeof EXTRA)[number];
@@ -64,8 +64,11 @@ function commit(): string {
   }
 }
 
+const printed: ResultLine[] = [];
+
 function emit(lines: readonly ResultLine[]): void {
   for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
+  printed.push(...lines);
 }
 
 async function withProxy(env: BenchEnv, flags: readonly string[], fn: (p: OurProxy) => Promise<ResultLine[]>): Promise<void> {
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
     if (only.has('startup')) emit(await startup(env));
     if (only.has('pap-ours')) await withProxy(env, flags, (p) => papOurs(env, p));
     if (only.has('pap')) await withProxy(env, flags, (p) => papProxy(env, p));
+    if (only.has('latency')) await withProxy(env, flags, (p) => papLatency(env, p));
     if (only.has('full')) await withProxy(env, flags, (p) => fullPath(env, p));
     if (only.has('pending')) await withProxy(env, flags, (p) => pendingPushes(env, p));
   } finally {
@@ -102,6 +106,7 @@ async function main(): Promise<void> {
     clearTimeout(deadline);
   }
   if (profileDir) for (const l of topFunctions(profileDir, 25)) process.stderr.write(`${l}\n`);
+  process.stderr.write(`${markdownTable(printed)}\n`);
   process.stderr.write(`bench: done in ${Math.round((Date.now() - started) / 1000)} s on commit ${commit()}\n`);
 }
 

@@ -59,3 +59,17 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+
+const COLUMNS = ['scenario', 'requests', 'accepted', 'rejected', 'lost', 'rps', 'p50', 'p90', 'p99', 'max', 'rssMb'] as const;
+const NOTES = ['cpuUsPerReq', 'ratioVsFreeradius', 'cpuRatioVsFreeradius', 'proxyAddedP50', 'proxyAddedP99', 'freeradiusAddedP99', 'authCalls', 'maxAuthPerUser', 'firstAnswerMs'];
+
+/** The result lines as a Markdown table (for bench/README.md), with the interesting extras as notes. */
+export function markdownTable(lines: readonly ResultLine[]): string {
+  const head = `| ${COLUMNS.join(' | ')} | notes |`;
+  const rule = `|${COLUMNS.map(() => '---').join('|')}|---|`;
+  const rows = lines.map((l) => {
+    const notes = NOTES.filter((k) => l[k] !== undefined).map((k) => `${k} ${JSON.stringify(l[k])}`);
+    return `| ${COLUMNS.map((c) => String(l[c])).join(' | ')} | ${notes.join(', ')} |`;
+  });
+  return [head, rule, ...rows].join('\n');
+}
