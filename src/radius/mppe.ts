@@ -14,9 +14,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Attr, vendorSubAttributes } from './dictionary.js';
 import type { RadiusAttribute } from './types.js';
 
-/** Microsoft's vendor id and the MPPE key vendor types (RFC 2548 §2.4.2, §2.4.3). */
+/** Microsoft's vendor id (RFC 2548 §2). */
 export const MICROSOFT_VENDOR_ID = 311;
+/** MS-MPPE-Send-Key vendor type (RFC 2548 §2.4.2). */
 export const MS_MPPE_SEND_KEY = 16;
+/** MS-MPPE-Recv-Key vendor type (RFC 2548 §2.4.3). */
 export const MS_MPPE_RECV_KEY = 17;
 /** RFC 2868 §3.5 Tunnel-Password. */
 export const TUNNEL_PASSWORD = 69;
