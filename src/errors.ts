@@ -24,16 +24,13 @@ export const ERROR_CODES = {
   AP_ERR_CONFIG_INVALID: 'the configuration file has errors; each is listed with file:line',
   AP_ERR_CONFIG_UNREADABLE: 'the configuration file is missing or unreadable',
   // --- RADIUS protocol ---------------------------------------------------------------------
-  AP_ERR_RADIUS_MALFORMED: 'a RADIUS datagram failed validation and was dropped',
   AP_ERR_RADIUS_ENCODE: 'a RADIUS reply could not be encoded',
   AP_ERR_RADIUS_TIMEOUT: 'an upstream RADIUS server did not answer in time',
   AP_ERR_RADIUS_BIND: 'a UDP listener could not be bound',
   AP_ERR_RADIUS_BUSY: 'all 256 upstream RADIUS Identifiers and the 256-entry wait queue are in use',
   AP_ERR_RADIUS_CANCELLED: 'an upstream RADIUS exchange was aborted or its client was closed',
   // --- primary authentication ----------------------------------------------------------------
-  AP_ERR_LDAP_UNAVAILABLE: 'no configured LDAP/AD server could be used',
   AP_ERR_LDAP_CA_FILE: 'the ssl_ca_certs_file of an [ad_client] section could not be read',
-  AP_ERR_PRIMARY_UNAVAILABLE: 'the primary authentication backend could not be reached',
   // --- Duo Auth API --------------------------------------------------------------------------
   AP_ERR_DUO_TRANSPORT: 'the Duo API could not be reached (connect, TLS, reset)',
   AP_ERR_DUO_TIMEOUT: 'the Duo API did not answer within api_timeout',
@@ -43,8 +40,6 @@ export const ERROR_CODES = {
   AP_ERR_DUO_MALFORMED: 'the Duo API answered with a body the proxy cannot use',
   AP_ERR_DUO_LOCAL: 'the request was refused locally before reaching Duo',
   // --- command line ----------------------------------------------------------------------------
-  AP_ERR_CLI_USAGE: 'authproxyctl was called with unknown arguments',
-  AP_ERR_CLI_START: 'the proxy process failed to start',
   AP_ERR_SIMULATOR_SETUP: 'the push simulator could not start: keys, certificates (needs openssl) or a listening port',
 } as const;
 

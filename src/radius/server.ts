@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { unmapIpv4 } from '../util/ip.js';
+import { AuthproxyError } from '../errors.js';
 import { ClientTable, type ClientEntry, type ClientEntryInput } from './client-table.js';
 import { Attr, firstValue } from './dictionary.js';
 import { DuplicateCache, type DuplicateEntry } from './duplicates.js';
@@ -101,9 +102,14 @@ export class RadiusServer {
     socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
     socket.on('error', (err) => this.log.error(`socket error on ${host}:${this.options.port}`, err));
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
+      const fail = (err: Error): void => {
+        this.socket = undefined;
+        socket.close();
+        reject(new AuthproxyError('AP_ERR_RADIUS_BIND', `cannot listen on ${host}:${this.options.port} (UDP): ${err.message}`, { cause: err }));
+      };
+      socket.once('error', fail);
       socket.bind({ address: host, port: this.options.port, exclusive: true }, () => {
-        socket.off('error', reject);
+        socket.off('error', fail);
         resolve();
       });
     });
