@@ -87,3 +87,19 @@ describe('IPv6 listener', () => {
     }
   });
 });
+
+describe('bind failure', () => {
+  it('a port already in use is AP_ERR_RADIUS_BIND naming the address', async () => {
+    const { log } = memoryLogger();
+    const opts = { address: '127.0.0.1', log, sections: [] };
+    const first = new RadiusServer({ ...opts, port: 0 });
+    const { port } = await first.start();
+    try {
+      const second = new RadiusServer({ ...opts, port });
+      await expect(second.start()).rejects.toMatchObject({ code: 'AP_ERR_RADIUS_BIND', message: expect.stringMatching(new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port} \\(UDP\\): .*EADDRINUSE`)) });
+      await second.close();
+    } finally {
+      await first.close();
+    }
+  });
+});
