@@ -8,7 +8,7 @@
  * Options: --datagrams N (1000000) --max-seconds S (300, flood bound) --coverage-seconds S (20)
  * --seed N. Prints one JSON summary line; exit code 1 when a check failed.
  */
-import { execFileSync } from 'node:child_process';
+import { measuredCommit } from './procs.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,13 +90,6 @@ async function settle(child: ProxyChild, timeoutMs: number): Promise<ChildStats>
   return s;
 }
 
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function main(): Promise<void> {
   const o = options();
@@ -143,7 +136,7 @@ async function main(): Promise<void> {
   const crashes = child.crashed ? 1 : 0;
   const rssGrowth = end.rss - start.rss;
   const summary = {
-    commit: commit(), seed: o.seed, seconds: Math.round((Date.now() - started) / 1000),
+    commit: measuredCommit(), seed: o.seed, seconds: Math.round((Date.now() - started) / 1000),
     coverage: { execs: cov.report.execs, corpus: cov.report.corpus, blocksBySeeds: cov.report.coveredBySeeds, blocks: cov.report.covered, failures: cov.report.failures },
     datagramsSent: result.sent, datagramsByKind: result.byKind, receivedByProxy: end.received, kernelDrops: Math.max(0, result.sent + prober.counts.sent - end.received),
     proxyDrops: end.drops, proxyErrors: end.errors, duoCalls, crashes, crash: child.crashed ?? null,

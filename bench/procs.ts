@@ -3,7 +3,7 @@
  * cores shared by the proxy under test, the load generator and the peers), a request/answer
  * protocol over the IPC channel, and RSS / CPU readings from /proc.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -155,5 +155,16 @@ export class CpuMeter {
       out[name] = Math.round(((cpuSeconds(pid) - (this.start.get(pid) ?? 0)) / secs) * 100);
     }
     return out;
+  }
+}
+
+/** The commit measured: short hash, `+dirty` when src/ or bench/ have uncommitted changes. */
+export function measuredCommit(): string {
+  try {
+    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${hash}+dirty` : hash;
+  } catch {
+    return 'unknown';
   }
 }

@@ -7,6 +7,7 @@
  * `--profile` runs our proxy under `node --cpu-prof` and prints its top self-time functions;
  * with it or `--node-flags`, our proxy runs as `node <flags> bin/authproxyctl run` in the background.
  */
+import { measuredCommit } from './procs.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,15 +55,6 @@ function ensureFreeRadius(): void {
   }
 }
 
-function commit(): string {
-  try {
-    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench'], { encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${hash}+dirty` : hash;
-  } catch {
-    return 'unknown';
-  }
-}
 
 const printed: ResultLine[] = [];
 
@@ -92,7 +84,7 @@ async function main(): Promise<void> {
   const profileDir = profile ? join(process.cwd(), '.tmp', `profile-${Date.now()}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const flags = [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
-  process.stderr.write(`bench: commit ${commit()}, node ${process.version}${flags.length ? `, proxy flags ${flags.join(' ')}` : ''}\n`);
+  process.stderr.write(`bench: commit ${measuredCommit()}, node ${process.version}${flags.length ? `, proxy flags ${flags.join(' ')}` : ''}\n`);
   const env = await BenchEnv.start();
   try {
     if (only.has('startup')) emit(await startup(env));
@@ -107,7 +99,7 @@ async function main(): Promise<void> {
   }
   if (profileDir) for (const l of topFunctions(profileDir, 25)) process.stderr.write(`${l}\n`);
   process.stderr.write(`${markdownTable(printed)}\n`);
-  process.stderr.write(`bench: done in ${Math.round((Date.now() - started) / 1000)} s on commit ${commit()}\n`);
+  process.stderr.write(`bench: done in ${Math.round((Date.now() - started) / 1000)} s on commit ${measuredCommit()}\n`);
 }
 
 await main();

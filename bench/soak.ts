@@ -9,8 +9,8 @@
  * Options: --rate N logins/s (500) --duration S (300, including a linear ramp of --ramp S, 10)
  * --primary radius|ldap (radius). `latencyAfterRampMs` counts the logins answered after the ramp.
  */
+import { measuredCommit } from './procs.js';
 import { fork, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,13 +147,6 @@ function latencies(ms: readonly number[]) {
   return { p50: round(percentile(ms, 50)), p90: round(percentile(ms, 90)), p99: round(percentile(ms, 99)), max: round(percentile(ms, 100)) };
 }
 
-function commit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function main(): Promise<void> {
   const o = options();
@@ -178,7 +171,7 @@ async function main(): Promise<void> {
   const end = await proxy.stats();
   const memory = rssTrend(windows.filter((w) => w.t >= o.ramp + WARMUP_S).map((w) => [w.t, w.rssMB] as const));
   const summary = {
-    commit: commit(), rate: o.rate, durationS: o.duration, primary: o.primary, loadAvg1m: { start: round(loadStart), end: round(loadavg()[0]!) },
+    commit: measuredCommit(), rate: o.rate, durationS: o.duration, primary: o.primary, loadAvg1m: { start: round(loadStart), end: round(loadavg()[0]!) },
     sent: nas.counts.sent, accepted: nas.counts.accepted, rejected: nas.counts.rejected, bad: nas.counts.bad, lost: nas.counts.lost, starved: nas.counts.starved,
     achievedRate: round(nas.counts.sent / o.duration),
     latencyMs: latencies(nas.all), latencyAfterRampMs: latencies(nas.all.slice(rampIndex)),

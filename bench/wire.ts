@@ -6,6 +6,7 @@
  */
 import { randomFillSync, timingSafeEqual } from 'node:crypto';
 import { hmacMd5For, md5 } from '../src/radius/md5.js';
+import { encryptUserPassword } from '../src/radius/password.js';
 
 /** RFC 2865 §5 attribute types the generator sends. */
 const USER_NAME = 1;
@@ -44,19 +45,6 @@ export class AuthenticatorSource {
   }
 }
 
-/** RFC 2865 §5.2 User-Password hiding. */
-export function hidePassword(plain: Buffer, secret: Buffer, authenticator: Buffer): Buffer {
-  const size = Math.max(16, Math.ceil(plain.length / 16) * 16);
-  const out = Buffer.alloc(size);
-  plain.copy(out);
-  let prev = authenticator;
-  for (let i = 0; i < size; i += 16) {
-    const b = md5(secret, prev);
-    for (let j = 0; j < 16; j++) out[i + j] = out[i + j]! ^ b[j]!;
-    prev = out.subarray(i, i + 16);
-  }
-  return out;
-}
 
 function putAttr(p: Buffer, off: number, type: number, value: Buffer): number {
   p[off] = type;
@@ -71,7 +59,7 @@ function putAttr(p: Buffer, off: number, type: number, value: Buffer): number {
  */
 export function encodeLogin(identifier: number, login: Login, t: RequestTemplate, authenticator: Buffer): Buffer {
   const user = Buffer.from(login.user, 'utf8');
-  const hidden = hidePassword(Buffer.from(login.password, 'utf8'), t.secret, authenticator);
+  const hidden = encryptUserPassword(Buffer.from(login.password, 'utf8'), t.secret, authenticator);
   const csid = t.callingStationId === undefined ? undefined : Buffer.from(t.callingStationId, 'utf8');
   const length = 20 + 18 + 2 + user.length + 2 + hidden.length + 6 + (csid ? 2 + csid.length : 0);
   const p = Buffer.alloc(length);
