@@ -80,5 +80,10 @@ export function buildRequest(
 
 /** Duo's log prefix for a request: `(('10.0.0.5', 50123), jdoe, 17)`. */
 export function requestLabel(source: { address: string; port: number }, user: string | undefined, id: number): string {
-  return `(('${source.address}', ${source.port}), ${user ?? 'None'}, ${id})`;
+  return `(${pyAddress(source)}, ${user ?? 'None'}, ${id})`;
+}
+
+/** Python's repr of an (address, port) tuple, as Duo's log lines print them: `('10.0.0.5', 1812)`. */
+export function pyAddress(a: { readonly address: string; readonly port: number } | { readonly host: string; readonly port: number }): string {
+  return `('${'address' in a ? a.address : a.host}', ${a.port})`;
 }

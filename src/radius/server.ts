@@ -16,7 +16,7 @@ import { DuplicateCache, type DuplicateEntry } from './duplicates.js';
 import { dumpPacket } from './dump.js';
 import { isMalformed, parsePacket, type ParsedPacket } from './packet.js';
 import { encodeReply, replyAttributes } from './reply.js';
-import { buildRequest, checkMessageAuthenticator, decodeUserPassword, requestLabel, type RequestPolicy } from './request.js';
+import { buildRequest, checkMessageAuthenticator, decodeUserPassword, pyAddress, requestLabel, type RequestPolicy } from './request.js';
 import { Code, REPLY_CODE_NAMES, type Outcome, type RadiusHandler, type RadiusRequest } from './types.js';
 import { ServerStats } from './stats.js';
 
@@ -198,7 +198,7 @@ export class RadiusServer {
       this.duplicates.forget(key, verdict.entry);
       return this.stats.drop(refused);
     }
-    this.log.info(`Received new request id ${packet.identifier} from ('${source.address}', ${source.port})`);
+    this.log.info(`Received new request id ${packet.identifier} from ${pyAddress(source)}`);
     const password = decodeUserPassword(packet, client.secret, section.pwCodec);
     const request = buildRequest(msg, packet, source, section.name, { network: client.network, secret: client.secret }, password);
     const work = this.process(request, section, key, verdict.entry).finally(() => {

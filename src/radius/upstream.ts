@@ -14,6 +14,7 @@ import { AuthproxyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { parseAddress, unmapIpv4 } from '../util/ip.js';
 import { checkReply, encodeAccessRequest, encodeRelayedRequest, type RelayedRequestSpec } from './access-request.js';
+import { pyAddress } from './request.js';
 import { Attr, firstValue } from './dictionary.js';
 import { IdentifierPool } from './identifier-pool.js';
 import type { RadiusAttribute } from './types.js';
@@ -216,9 +217,9 @@ export class UpstreamClient {
     p.transmissions++;
     p.lastHost = host;
     const verb = p.transmissions === 1 ? 'Sending' : 'Retransmitting';
-    this.options.log.info(`${verb} request for user '${p.user}' to ${pyAddress(host.host, host.port)} with id ${p.id}`);
+    this.options.log.info(`${verb} request for user '${p.user}' to ${pyAddress(host)} with id ${p.id}`);
     const address = this.dualStack && isIPv4(host.host) ? `::ffff:${host.host}` : host.host;
-    const failed = (err: unknown): void => this.options.log.error(`could not send RADIUS request id ${p.id} to ${pyAddress(host.host, host.port)}`, err);
+    const failed = (err: unknown): void => this.options.log.error(`could not send RADIUS request id ${p.id} to ${pyAddress(host)}`, err);
     try {
       this.socket?.send(p.packet, host.port, address, (err) => err && failed(err));
     } catch (err) {
@@ -230,7 +231,7 @@ export class UpstreamClient {
   private waitExpired(p: Pending): void {
     p.timer = undefined;
     if (p.transmissions < this.retries + 1) return this.transmit(p);
-    this.options.log.info(`Request timeout for (outgoing) id ${p.id} to ${pyAddress(p.lastHost.host, p.lastHost.port)}`);
+    this.options.log.info(`Request timeout for (outgoing) id ${p.id} to ${pyAddress(p.lastHost)}`);
     this.fail(p, new AuthproxyError('AP_ERR_RADIUS_TIMEOUT', 'RADIUS auth request timed out'));
   }
 
@@ -277,7 +278,7 @@ export class UpstreamClient {
     // BlastRADIUS hardening (security.md "As a RADIUS client"): no Proxy-State we did not send.
     const foreign = check.packet.attributes.some((a) => a.type === Attr.ProxyState && !p.proxyStates.some((s) => s.equals(a.value)));
     if (foreign) return this.drop(rinfo, 'response contains a Proxy-State that was not sent');
-    this.options.log.info(`Got response for id ${p.id} from ${pyAddress(address, rinfo.port)}; code ${check.packet.code}`);
+    this.options.log.info(`Got response for id ${p.id} from ${pyAddress({ address, port: rinfo.port })}; code ${check.packet.code}`);
     if (!this.settle(p)) return;
     const from = { host: address, port: rinfo.port };
     p.resolve({ code: check.packet.code, identifier: p.id, attributes: check.packet.attributes, raw: msg, from, requestAuthenticator: p.authenticator });
@@ -296,9 +297,4 @@ function cancelled(message: string): AuthproxyError {
 function hostKey(host: string, port: number): string {
   const a = parseAddress(unmapIpv4(host));
   return a ? `${a.family}|${a.value}|${port}` : `${host}|${port}`;
-}
-
-/** Python's repr of a (host, port) tuple, as Duo's log lines print addresses. */
-function pyAddress(host: string, port: number): string {
-  return `('${host}', ${port})`;
 }
