@@ -40,6 +40,11 @@ export class IdentifierPool {
     return this.waiters.length;
   }
 
+  /** A free Identifier right now, or undefined when all 256 are in flight (never waits). */
+  tryAcquire(): number | undefined {
+    return this.free.shift();
+  }
+
   /**
    * An Identifier for a new request. Waits (FIFO) when all 256 are in flight; rejects with
    * `AP_ERR_RADIUS_BUSY` when the queue is full, or with `AP_ERR_RADIUS_CANCELLED` on abort.

@@ -11,59 +11,18 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv4, isIPv6 } from 'node:net';
 import { AuthproxyError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
 import { parseAddress, unmapIpv4 } from '../util/ip.js';
-import { checkReply, encodeAccessRequest, encodeRelayedRequest, type RelayedRequestSpec } from './access-request.js';
+import { checkReply, encodeAccessRequest, encodeRelayedRequest } from './access-request.js';
 import { pyAddress } from './request.js';
 import { Attr, firstValue } from './dictionary.js';
-import { IdentifierPool } from './identifier-pool.js';
+import { Lanes, type Lane } from './upstream-lanes.js';
 import type { RadiusAttribute } from './types.js';
+import type { ExchangeReply, ExchangeRequest, RelayRequest, UpstreamHost, UpstreamOptions } from './upstream-types.js';
 
-/** One upstream server address (an IP literal; spec §3.1: hostnames are not resolved). */
-export interface UpstreamHost {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** Options of an {@link UpstreamClient}. */
-export interface UpstreamOptions {
-  /** `host`/`port`, then `host_1`/`port_1`…, in order; at least one. */
-  readonly hosts: readonly UpstreamHost[];
-  /** Shared secret with every upstream host. */
-  readonly secret: Buffer;
-  /** Re-sends after the first transmission (default 3). */
-  readonly retries?: number;
-  /** Wait before each re-send and after the last one, in ms (default 2000). */
-  readonly retryWaitMs?: number;
-  /** Drop replies without a valid Message-Authenticator (default false; spec §9.1 clone option). */
-  readonly requireMessageAuthenticator?: boolean;
-  readonly log: Logger;
-}
-
-/** What to send: attributes in order (without User-Password and Message-Authenticator). */
-export interface ExchangeRequest {
-  readonly attributes: readonly RadiusAttribute[];
-  /** Plain password bytes, hidden with the upstream secret (RFC 2865 §5.2). */
-  readonly password?: Buffer | undefined;
-  /** 1 = Access-Request (default), 12 = Status-Server. */
-  readonly code?: number;
-}
-
-/** What `relay()` sends (spec §3.3): the NAS's Request Authenticator and attributes, as they are. */
-export type RelayRequest = RelayedRequestSpec;
-
-/** A reply that passed every check. */
-export interface ExchangeReply {
-  readonly code: number;
-  readonly identifier: number;
-  readonly attributes: readonly RadiusAttribute[];
-  readonly raw: Buffer;
-  readonly from: UpstreamHost;
-  /** The Request Authenticator the upstream saw (salted reply values are encrypted with it, RFC 2548 §2.4.2). */
-  readonly requestAuthenticator: Buffer;
-}
+export type { ExchangeReply, ExchangeRequest, RelayRequest, UpstreamHost, UpstreamOptions } from './upstream-types.js';
 
 interface Pending {
+  readonly lane: Lane<Pending>;
   readonly id: number;
   readonly packet: Buffer;
   readonly authenticator: Buffer;
@@ -83,15 +42,13 @@ const DEFAULT_RETRY_WAIT_MS = 2000;
 
 /** The transport of one `[radius_client]` section. Construct, `start()`, `exchange()`…, `close()`. */
 export class UpstreamClient {
-  private readonly pool = new IdentifierPool();
-  private readonly pending = new Map<number, Pending>();
+  private readonly lanes: Lanes<Pending>;
   private readonly hostKeys: Set<string>;
   /** `hostKey` parses through BigInt: its verdict per (address text, port) seen is kept here. */
   private readonly sourceVerdicts = new Map<string, boolean>();
   private readonly retries: number;
   private readonly retryWaitMs: number;
   private readonly dualStack: boolean;
-  private socket: Socket | undefined;
   private closed = false;
 
   constructor(private readonly options: UpstreamOptions) {
@@ -106,13 +63,16 @@ export class UpstreamClient {
     if (!(this.retryWaitMs > 0)) throw invalid(`radius_client retry_wait must be positive`);
     this.hostKeys = new Set(options.hosts.map((h) => hostKey(h.host, h.port)));
     this.dualStack = options.hosts.some((h) => isIPv6(h.host));
+    this.lanes = new Lanes((() => this.openSocket()), (lane, msg, rinfo) => this.receive(lane, msg, rinfo), options.maxSockets);
   }
 
-  /** Binds the socket (any address, ephemeral port). */
+  /** Binds the first source socket (any address, ephemeral port). */
   async start(): Promise<void> {
-    if (this.socket || this.closed) return;
+    if (!this.closed) await this.lanes.start();
+  }
+
+  private async openSocket(): Promise<Socket> {
     const socket = createSocket({ type: this.dualStack ? 'udp6' : 'udp4', ipv6Only: false });
-    socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
     socket.on('error', (err) => this.options.log.error('upstream RADIUS socket error', err));
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -121,22 +81,27 @@ export class UpstreamClient {
         resolve();
       });
     });
-    this.socket = socket;
+    return socket;
   }
 
-  /** The local UDP port (after start). */
+  /** The local UDP port of the first source socket (after start). */
   get localPort(): number | undefined {
-    return this.socket?.address().port;
+    return this.lanes.all[0]?.socket.address().port;
+  }
+
+  /** Source sockets open. */
+  get sockets(): number {
+    return this.lanes.all.length;
   }
 
   /** Exchanges in flight (holding an Identifier). */
   get inFlight(): number {
-    return this.pending.size;
+    return this.lanes.inFlight;
   }
 
   /** Exchanges waiting for a free Identifier. */
   get waiting(): number {
-    return this.pool.waiting;
+    return this.lanes.waiting;
   }
 
   /**
@@ -165,21 +130,22 @@ export class UpstreamClient {
   /** Takes an Identifier, encodes with it and runs the exchange until a valid reply or failure. */
   private async send(encode: (id: number) => Buffer, attributes: readonly RadiusAttribute[], signal: AbortSignal | undefined): Promise<ExchangeReply> {
     if (this.closed) throw cancelled('RADIUS client closed');
-    if (!this.socket) throw new Error('UpstreamClient.exchange() called before start()');
-    const id = await this.pool.acquire(signal);
+    if (this.lanes.all.length === 0) throw new Error('UpstreamClient.exchange() called before start()');
+    const { lane, id } = await this.lanes.acquire(signal);
     if (this.closed || signal?.aborted) {
-      this.pool.release(id);
+      lane.pool.release(id);
       throw cancelled(this.closed ? 'RADIUS client closed' : 'RADIUS auth request aborted');
     }
     let packet: Buffer;
     try {
       packet = encode(id);
     } catch (err) {
-      this.pool.release(id);
+      lane.pool.release(id);
       throw new AuthproxyError('AP_ERR_RADIUS_ENCODE', 'cannot encode the upstream RADIUS request', { cause: err });
     }
     return new Promise<ExchangeReply>((resolve, reject) => {
       const p: Pending = {
+        lane,
         id,
         packet,
         authenticator: Buffer.from(packet.subarray(4, 20)),
@@ -193,7 +159,7 @@ export class UpstreamClient {
         signal,
         onAbort: () => this.fail(p, cancelled('RADIUS auth request aborted')),
       };
-      this.pending.set(id, p);
+      lane.pending.set(id, p);
       signal?.addEventListener('abort', p.onAbort, { once: true });
       this.transmit(p);
     });
@@ -203,11 +169,7 @@ export class UpstreamClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.pool.rejectWaiters(cancelled('RADIUS client closed'));
-    for (const p of [...this.pending.values()]) this.fail(p, cancelled('RADIUS client closed'));
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket) await new Promise<void>((r) => socket.close(() => r()));
+    await this.lanes.close(cancelled('RADIUS client closed'), (p) => this.fail(p, cancelled('RADIUS client closed')));
   }
 
   /** Sends the request's bytes to the next host in turn and arms the wait. */
@@ -221,7 +183,7 @@ export class UpstreamClient {
     const address = this.dualStack && isIPv4(host.host) ? `::ffff:${host.host}` : host.host;
     const failed = (err: unknown): void => this.options.log.error(`could not send RADIUS request id ${p.id} to ${pyAddress(host)}`, err);
     try {
-      this.socket?.send(p.packet, host.port, address, (err) => err && failed(err));
+      p.lane.socket.send(p.packet, host.port, address, (err) => err && failed(err));
     } catch (err) {
       failed(err); // a synchronous send error counts as a lost datagram: the schedule goes on
     }
@@ -237,11 +199,11 @@ export class UpstreamClient {
 
   /** Clears the timer and abort listener and returns the Identifier. */
   private settle(p: Pending): boolean {
-    if (this.pending.get(p.id) !== p) return false;
-    this.pending.delete(p.id);
+    if (p.lane.pending.get(p.id) !== p) return false;
+    p.lane.pending.delete(p.id);
     if (p.timer) clearTimeout(p.timer);
     p.signal?.removeEventListener('abort', p.onAbort);
-    this.pool.release(p.id);
+    p.lane.pool.release(p.id);
     return true;
   }
 
@@ -265,12 +227,12 @@ export class UpstreamClient {
   }
 
   /** Spec §3.2 step 5: every check a reply must pass; a failing one is logged and ignored. */
-  private receive(msg: Buffer, rinfo: RemoteInfo): void {
+  private receive(lane: Lane<Pending>, msg: Buffer, rinfo: RemoteInfo): void {
     const address = unmapIpv4(rinfo.address);
     // The reply must come from a configured (ip, port) exactly, not just a configured ip.
     if (!this.isConfiguredSource(address, rinfo.port)) return this.drop(rinfo, 'response from an address that is not a configured upstream server');
     if (msg.length < 20) return this.drop(rinfo, 'Packet header is corrupt');
-    const p = this.pending.get(msg[1]!);
+    const p = lane.pending.get(msg[1]!);
     if (!p) return this.drop(rinfo, `response id ${msg[1]} does not match an outstanding request`);
     // RFC 2865 §3 (Response Authenticator), RFC 3579 §3.2 (Message-Authenticator, when present/required).
     const check = checkReply(msg, { identifier: p.id, authenticator: p.authenticator }, this.options.secret, this.options.requireMessageAuthenticator ?? false);

@@ -60,6 +60,47 @@ describe('IdentifierPool', () => {
   });
 });
 
+describe('UpstreamClient source sockets (burst beyond 256 in flight)', () => {
+  let fake: FakeUpstream;
+  beforeAll(async () => {
+    fake = await FakeUpstream.open();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it('opens another socket instead of queueing: 1,000 concurrent exchanges all answered from 4 source ports', async () => {
+    const { log, sink } = memoryLogger();
+    fake.responder = (req) => [signedReply(req, { code: 2, secret: SECRET })];
+    // Retransmissions cover datagrams a small kernel receive buffer (net.core.rmem_max) might drop.
+    const c = new UpstreamClient({ hosts: [fake.address], secret: SECRET, retries: 5, retryWaitMs: 500, log });
+    await c.start();
+    try {
+      const settled = await Promise.allSettled(Array.from({ length: 1000 }, (_, i) => c.exchange({ attributes: user(`u${i}`) })));
+      const failed = settled.filter((r) => r.status === 'rejected');
+      expect(failed.length, `${failed.length} failed, e.g. ${failed[0] && String((failed[0] as PromiseRejectedResult).reason)}; fake received ${fake.received.length}; ${sink.texts().filter((t) => !t.startsWith('Sending') && !t.startsWith('Got')).slice(0, 3).join(' | ')}`).toBe(0);
+      expect(c.sockets).toBe(4);
+      expect(new Set(fake.received.map((r) => r.from.port)).size).toBeGreaterThanOrEqual(4);
+      expect(c.inFlight).toBe(0);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('stops at maxSockets, then queues', async () => {
+    const { log } = memoryLogger();
+    fake.responder = () => [];
+    const c = new UpstreamClient({ hosts: [fake.address], secret: SECRET, retries: 0, retryWaitMs: 10_000, log, maxSockets: 2 });
+    await c.start();
+    const all = Array.from({ length: 600 }, (_, i) => rejection(c.exchange({ attributes: user(`w${i}`) })));
+    await new Promise((r) => setTimeout(r, 200));
+    expect([c.sockets, c.inFlight, c.waiting]).toEqual([2, 512, 88]);
+    await c.close();
+    const errors = await Promise.all(all);
+    expect(errors.every((e) => hasCode(e, 'AP_ERR_RADIUS_CANCELLED'))).toBe(true);
+  });
+});
+
 describe('UpstreamClient over real UDP', () => {
   let fake: FakeUpstream;
   const clients: UpstreamClient[] = [];
@@ -137,8 +178,8 @@ describe('UpstreamClient over real UDP', () => {
     expect(reply.code).toBe(2);
   });
 
-  it('queues the 257th concurrent exchange until an Identifier is free, and fails fast beyond 256 waiters', async () => {
-    const { c } = await client();
+  it('with one source socket: queues the 257th concurrent exchange until an Identifier is free, and fails fast beyond 256 waiters', async () => {
+    const { c } = await client({ maxSockets: 1 });
     const first = Array.from({ length: 256 }, () => rejection(c.exchange({ attributes: user('q') })));
     await fake.waitFor(256);
     expect(c.inFlight).toBe(256);

@@ -37,6 +37,9 @@ export class FakeUpstream {
   static async open(responder?: Responder): Promise<FakeUpstream> {
     const socket = createSocket('udp4');
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+    // Bursts of hundreds of requests must not overflow the default ~200 KB receive buffer
+    // (the kernel caps this at net.core.rmem_max).
+    socket.setRecvBufferSize(4 * 1024 * 1024);
     const fake = new FakeUpstream(socket);
     fake.responder = responder;
     return fake;
