@@ -9,8 +9,8 @@
 import type { Logger } from '../log/logger.js';
 import type { NasAdmission } from '../radius/server.js';
 import type { GuardClock } from './clock.js';
-import { LogLimiter } from './log-limiter.js';
-import { LruMap } from './lru-map.js';
+import { LogLimiter } from '../log/log-limiter.js';
+import { LruMap } from '../util/lru-map.js';
 import type { GuardSettings } from './settings.js';
 
 /** NAS addresses tracked at most (a CIDR client entry can cover many source addresses). */

@@ -8,7 +8,7 @@
  * here (src/guard/section-guard.ts does). Tables are LRU-bounded by `user_table_size`; locks
  * live in their own table so that flooding failures for other names cannot evict a lock.
  */
-import { LruMap } from './lru-map.js';
+import { LruMap } from '../util/lru-map.js';
 import type { GuardSettings } from './settings.js';
 
 /** What to do with a primary attempt. */

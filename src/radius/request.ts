@@ -6,7 +6,7 @@ import { verifyMessageAuthenticator } from './authenticator.js';
 import { Attr, firstValue } from './dictionary.js';
 import type { ParsedPacket } from './packet.js';
 import { decodePassword, decryptUserPassword } from './password.js';
-import type { MatchedClient, PasswordField, RadiusRequest } from './types.js';
+import type { MatchedClient, PasswordField, RadiusAttribute, RadiusRequest } from './types.js';
 
 /** Per-section request policy (spec §9.1 clone options). */
 export interface RequestPolicy {
@@ -86,4 +86,9 @@ export function requestLabel(source: { address: string; port: number }, user: st
 /** Python's repr of an (address, port) tuple, as Duo's log lines print them: `('10.0.0.5', 1812)`. */
 export function pyAddress(a: { readonly address: string; readonly port: number } | { readonly host: string; readonly port: number }): string {
   return `('${'address' in a ? a.address : a.host}', ${a.port})`;
+}
+
+/** The Proxy-State values of a request, in order (RFC 2865 §5.33: echoed unmodified in the reply). */
+export function proxyStatesOf(attributes: readonly RadiusAttribute[]): Buffer[] {
+  return attributes.filter((a) => a.type === Attr.ProxyState).map((a) => a.value);
 }

@@ -8,6 +8,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { setMaxListeners } from 'node:events';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import { LOG_INTERVAL_MS, LogLimiter } from '../log/log-limiter.js';
 import { unmapIpv4 } from '../util/ip.js';
 import { AuthproxyError } from '../errors.js';
 import { ClientTable, type ClientEntry, type ClientEntryInput } from './client-table.js';
@@ -16,7 +17,7 @@ import { DuplicateCache, type DuplicateEntry } from './duplicates.js';
 import { dumpPacket } from './dump.js';
 import { isMalformed, parsePacket, type ParsedPacket } from './packet.js';
 import { encodeReply, replyAttributes } from './reply.js';
-import { buildRequest, checkMessageAuthenticator, decodeUserPassword, pyAddress, requestLabel, type RequestPolicy } from './request.js';
+import { buildRequest, checkMessageAuthenticator, decodeUserPassword, proxyStatesOf, pyAddress, requestLabel, type RequestPolicy } from './request.js';
 import { Code, REPLY_CODE_NAMES, type Outcome, type RadiusHandler, type RadiusRequest } from './types.js';
 import { ServerStats } from './stats.js';
 
@@ -62,6 +63,7 @@ export class RadiusServer {
   private table = new ClientTable<ServerSectionOptions>();
   private readonly duplicates: DuplicateCache;
   private readonly log: Logger;
+  private readonly dropLog: LogLimiter;
   private readonly abort = new AbortController();
   private readonly inflight = new Set<Promise<void>>();
   /** Replies handed to the socket but not yet sent: close() waits for them (a dgram close drops them). */
@@ -76,6 +78,7 @@ export class RadiusServer {
     for (const s of options.sections) this.table.addSection(s, s.clients);
     this.duplicates = new DuplicateCache(options.duplicateTtlMs ?? DEFAULT_DUPLICATE_TTL_MS, options.now);
     this.log = options.log.child('DuoForwardServer (UDP)');
+    this.dropLog = new LogLimiter(this.log, { now: options.now ?? Date.now }, LOG_INTERVAL_MS, 'info');
     // Every login in flight listens on this one signal (Duo calls, LDAP, back-off waits):
     // hundreds of pending pushes are normal, not a listener leak.
     setMaxListeners(0, this.abort.signal);
@@ -154,9 +157,10 @@ export class RadiusServer {
     this.duplicates.clear();
   }
 
+  /** Counts every drop; logs the first per (source, reason) at once, then at most every 10 s. */
   private drop(rinfo: RemoteInfo, reason: string): void {
-    this.stats.drop(reason);
-    this.log.info(`dropping packet from ${rinfo.address}:${rinfo.port} - ${reason}`);
+    const label = this.stats.drop(reason);
+    this.dropLog.note(`${rinfo.address}|${label}`, `dropping packet from ${rinfo.address}:${rinfo.port} - ${reason}`);
   }
 
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
@@ -196,7 +200,8 @@ export class RadiusServer {
     const refused = section.admission?.admit(source.address);
     if (refused !== undefined) {
       this.duplicates.forget(key, verdict.entry);
-      return this.stats.drop(refused);
+      this.stats.drop(refused);
+      return;
     }
     this.log.info(`Received new request id ${packet.identifier} from ${pyAddress(source)}`);
     const password = decodeUserPassword(packet, client.secret, section.pwCodec);
@@ -254,7 +259,7 @@ export class RadiusServer {
         requestAuthenticator: request.authenticator,
         secret: request.client.secret,
         attributes: attrs,
-        proxyStates: request.attributes.filter((a) => a.type === Attr.ProxyState).map((a) => a.value),
+        proxyStates: proxyStatesOf(request.attributes),
       });
       this.stats.replied(code);
       this.log.info(`${label}: Returning response code ${code}: ${REPLY_CODE_NAMES[code]}`);
@@ -273,14 +278,9 @@ export class RadiusServer {
     const bad = checkMessageAuthenticator(msg, packet, client.secret, client.section, unmapIpv4(rinfo.address));
     if (bad) return this.drop(rinfo, bad);
     this.stats.statusServer++;
-    const reply = encodeReply({
-      code: Code.AccessAccept,
-      identifier: packet.identifier,
-      requestAuthenticator: packet.authenticator,
-      secret: client.secret,
-      attributes: [],
-      proxyStates: packet.attributes.filter((a) => a.type === Attr.ProxyState).map((a) => a.value),
-    });
+    const { identifier, authenticator: requestAuthenticator } = packet;
+    const proxyStates = proxyStatesOf(packet.attributes);
+    const reply = encodeReply({ code: Code.AccessAccept, identifier, requestAuthenticator, secret: client.secret, attributes: [], proxyStates });
     this.send(reply, { address: rinfo.address, port: rinfo.port });
   }
 

@@ -9,10 +9,11 @@ export class ServerStats {
   /** Dropped datagrams, by reason (addresses folded out of the reason). */
   readonly drops = new Map<string, number>();
 
-  /** Counts a drop under its reason with addresses/numbers folded (bounded label set). */
-  drop(reason: string): void {
+  /** Counts a drop under its reason with addresses/numbers folded (bounded label set); returns the label. */
+  drop(reason: string): string {
     const label = reason.replace(/(Unknown Client:|from) \S+/, '$1 <ip>').replace(/\(\d+\)/, '(<n>)');
     this.drops.set(label, (this.drops.get(label) ?? 0) + 1);
+    return label;
   }
 
   /** Counts a reply by code. */

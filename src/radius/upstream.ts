@@ -13,7 +13,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { AuthproxyError } from '../errors.js';
 import { parseAddress, unmapIpv4 } from '../util/ip.js';
 import { checkReply, encodeAccessRequest, encodeRelayedRequest } from './access-request.js';
-import { pyAddress } from './request.js';
+import { proxyStatesOf, pyAddress } from './request.js';
 import { Attr, firstValue } from './dictionary.js';
 import { Lanes, type Lane } from './upstream-lanes.js';
 import type { RadiusAttribute } from './types.js';
@@ -149,7 +149,7 @@ export class UpstreamClient {
         id,
         packet,
         authenticator: Buffer.from(packet.subarray(4, 20)),
-        proxyStates: attributes.filter((a) => a.type === Attr.ProxyState).map((a) => a.value),
+        proxyStates: proxyStatesOf(attributes),
         user: firstValue(attributes, Attr.UserName)?.toString('utf8') ?? '',
         transmissions: 0,
         lastHost: this.options.hosts[0]!,

@@ -103,3 +103,27 @@ describe('bind failure', () => {
     }
   });
 });
+
+describe('drop logging is rate-limited (security.md: "Log (rate-limited) every drop")', () => {
+  it('one line per source and reason per 10 s, every drop still counted, the next line says how many were suppressed', async () => {
+    const { log, sink } = memoryLogger();
+    let now = 1_000_000;
+    const server = new RadiusServer({ address: '127.0.0.1', port: 0, log, now: () => now, sections: [{ name: 's', clients: [{ network: '127.0.0.1', secret: SECRET }], handler, requireMessageAuthenticator: false, limitProxyState: false, pwCodec: 'utf-8' }] });
+    const { port } = await server.start();
+    const nas = await TestNas.open();
+    const drops = () => sink.texts().filter((t) => t.startsWith('dropping packet from'));
+    try {
+      for (let i = 0; i < 50; i++) nas.send(Buffer.from('garbage'), port);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(server.stats.drops.get('Packet header is corrupt')).toBe(50);
+      expect(drops()).toEqual([`dropping packet from 127.0.0.1:${nas.port} - Packet header is corrupt`]);
+      now += 10_001;
+      nas.send(Buffer.from('garbage'), port);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(drops()[1]).toBe(`dropping packet from 127.0.0.1:${nas.port} - Packet header is corrupt (49 more since the last message)`);
+    } finally {
+      await nas.close();
+      await server.close();
+    }
+  });
+});
