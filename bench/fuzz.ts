@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freeUdpPort } from '../test/harness/common.js';
-import { startFakeDuoApi, type FakeDuoApi } from '../test/fakes/duo-api/index.js';
+import { startFakeDuoApi, type FakeDuoApi, duoSectionLines } from '../test/fakes/duo-api/index.js';
 import { CoverageTracker } from './fuzz-coverage.js';
 import { runFuzz, type FuzzReport } from './fuzz-engine.js';
 import { packetTarget } from './fuzz-packet-target.js';
@@ -49,10 +49,7 @@ log_file=true
 [duo_only_client]
 
 [radius_server_auto]
-ikey=${duo.ikey}
-skey=${duo.skey}
-api_host=127.0.0.1
-api_port=${duo.port}
+${duoSectionLines(duo)}
 api_timeout=10
 client=duo_only_client
 radius_ip_1=127.0.0.1

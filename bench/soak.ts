@@ -9,6 +9,7 @@
  * Options: --rate N logins/s (500) --duration S (300, including a linear ramp of --ramp S, 10)
  * --primary radius|ldap (radius). `latencyAfterRampMs` counts the logins answered after the ramp.
  */
+import { duoSectionLines } from '../test/fakes/duo-api/index.js';
 import { measuredCommit } from './procs.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,10 +79,7 @@ log_file=true
 ${primary}
 
 [radius_server_auto]
-ikey=${duo.ikey}
-skey=${duo.skey}
-api_host=127.0.0.1
-api_port=${duo.port}
+${duoSectionLines(duo)}
 api_timeout=10
 radius_ip_1=127.0.0.1
 radius_secret_1=${NAS_SECRET}

@@ -3,6 +3,7 @@
  * `[radius_server_auto]` listening on a free 127.0.0.1 port, the Duo API being the project's
  * fake over HTTPS with its test CA.
  */
+import { duoSectionLines } from '../fakes/duo-api/index.js';
 import { checkReply } from '../../src/radius/access-request.js';
 import type { FakeDuoApi } from '../fakes/duo-api/index.js';
 import { registerSecrets } from '../support/log-archive.js';
@@ -23,10 +24,7 @@ ${opts.main ?? ''}
 [duo_only_client]
 
 [radius_server_auto]
-ikey=${opts.duo.ikey}
-skey=${opts.duo.skey}
-api_host=127.0.0.1
-api_port=${opts.duo.port}
+${duoSectionLines(opts.duo)}
 radius_ip_1=127.0.0.1
 radius_secret_1=${NAS_SECRET}
 interface=127.0.0.1

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { runConnectivity, type ConnectivityResult } from '../../src/connectivity/run.js';
 import { Code } from '../../src/radius/types.js';
-import { startFakeDuoApi, type FakeDuoApi } from '../fakes/duo-api/index.js';
+import { startFakeDuoApi, type FakeDuoApi, duoSectionLines } from '../fakes/duo-api/index.js';
 import { freeUdpPort } from '../harness/common.js';
 import { startSlapd, type SlapdHandle } from '../harness/slapd.js';
 import { FakeUpstream, signedReply } from '../support/fake-upstream.js';
@@ -82,10 +82,7 @@ port_1=${silent.port}
 secret=${RADIUS_SECRET}
 
 [radius_server_auto]
-ikey=${duo.ikey}
-skey=${duo.skey}
-api_host=127.0.0.1
-api_port=${duo.port}
+${duoSectionLines(duo)}
 radius_ip_1=127.0.0.1
 radius_secret_1=nas-secret-conn-1
 interface=127.0.0.1
@@ -93,10 +90,7 @@ port=${freePort}
 client=ad_client
 
 [radius_server_auto2]
-ikey=${duo.ikey}
-skey=${WRONG_SKEY}
-api_host=127.0.0.1
-api_port=${duo.port}
+${duoSectionLines({ ...duo, skey: WRONG_SKEY })}
 radius_ip_1=127.0.0.1
 radius_secret_1=nas-secret-conn-2
 interface=127.0.0.1

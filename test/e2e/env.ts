@@ -11,7 +11,7 @@ import type { ParsedPacket } from '../../src/radius/packet.js';
 import type { RadiusAttribute } from '../../src/radius/types.js';
 import { flushAllRotatingFiles } from '../../src/log/rotating-file.js';
 import { runProxy, type RunningProxy } from '../../src/server/run.js';
-import { startFakeDuoApi, type FakeDuoApi } from '../fakes/duo-api/index.js';
+import { startFakeDuoApi, type FakeDuoApi, duoSectionLines } from '../fakes/duo-api/index.js';
 import { freeUdpPort } from '../harness/common.js';
 import { archiveLogs, registerSecrets } from '../support/log-archive.js';
 import { TestNas, papRequest } from '../support/udp-client.js';
@@ -74,10 +74,7 @@ ${opts.mainOptions ?? ''}
 ${opts.clientSection}
 
 [${opts.serverType ?? 'radius_server_auto'}]
-ikey=${duo.ikey}
-skey=${duo.skey}
-api_host=127.0.0.1
-api_port=${duo.port}
+${duoSectionLines(duo)}
 radius_ip_1=127.0.0.1
 radius_secret_1=${NAS_SECRET}
 interface=127.0.0.1

@@ -18,6 +18,7 @@ import {
   startResettingProxy,
   startSilentServer,
   type SilentServer,
+  slapdOptions,
 } from './ad-client-fixtures.js';
 
 const REFUSING = '127.0.0.2';
@@ -37,17 +38,9 @@ afterAll(async () => {
   await slapd?.stop();
 });
 
+/** slapd options with a 1 s per-host timeout. */
 function options(over: Partial<Omit<AdClientOptions, 'log' | 'name'>> = {}): Omit<AdClientOptions, 'log' | 'name'> {
-  return {
-    hosts: ['127.0.0.1'],
-    port: slapd.port,
-    serviceAccountUsername: slapd.adminDn,
-    serviceAccountPassword: slapd.adminPw,
-    searchDn: slapd.baseDn,
-    usernameAttribute: 'uid',
-    timeoutSec: 1,
-    ...over,
-  };
+  return slapdOptions(slapd, { timeoutSec: 1, ...over });
 }
 
 describe('failover', () => {

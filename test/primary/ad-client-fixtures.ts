@@ -13,6 +13,22 @@ import { AdClient } from '../../src/primary/ad-client.js';
 /** A signal that never aborts. */
 export const NEVER = new AbortController().signal;
 
+/** AdClient options for the harness slapd: the rootdn as service account (a DN), users by `uid`. */
+export function slapdOptions(
+  slapd: { port: number; adminDn: string; adminPw: string; baseDn: string },
+  over: Partial<Omit<AdClientOptions, 'log' | 'name'>> = {},
+): Omit<AdClientOptions, 'log' | 'name'> {
+  return {
+    hosts: ['127.0.0.1'],
+    port: slapd.port,
+    serviceAccountUsername: slapd.adminDn,
+    serviceAccountPassword: slapd.adminPw,
+    searchDn: slapd.baseDn,
+    usernameAttribute: 'uid',
+    ...over,
+  };
+}
+
 /** A PrimaryRequest for `username`/`password` as the RADIUS server would pass it. */
 export function login(username: string, password: string | undefined): PrimaryRequest {
   const request: RadiusRequest = {

@@ -11,7 +11,7 @@ import { createTestCa } from '../support/test-ca.js';
 import { startSlapd, type SlapdHandle } from '../harness/slapd.js';
 import { hasCode } from '../../src/errors.js';
 import type { AdClientOptions } from '../../src/primary/ad-client.js';
-import { NEVER, allSinks, login, logSince, makeClient, startSilentServer } from './ad-client-fixtures.js';
+import { NEVER, allSinks, login, logSince, makeClient, startSilentServer, slapdOptions } from './ad-client-fixtures.js';
 
 let slapd: SlapdHandle;
 let scratch: string;
@@ -25,18 +25,9 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Options for slapd: service account = rootdn given as a DN, users found by `uid`. */
+/** slapd options with a 5 s per-host timeout. */
 function base(over: Partial<Omit<AdClientOptions, 'log' | 'name'>> = {}): Omit<AdClientOptions, 'log' | 'name'> {
-  return {
-    hosts: ['127.0.0.1'],
-    port: slapd.port,
-    serviceAccountUsername: slapd.adminDn,
-    serviceAccountPassword: slapd.adminPw,
-    searchDn: slapd.baseDn,
-    usernameAttribute: 'uid',
-    timeoutSec: 5,
-    ...over,
-  };
+  return slapdOptions(slapd, { timeoutSec: 5, ...over });
 }
 
 async function once(over: Parameters<typeof base>[0], user: string, password: string | undefined) {

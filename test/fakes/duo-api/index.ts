@@ -17,3 +17,8 @@ export function landline(device: string, number = 'XXX-XXX-5678'): FakeDevice {
 export function featurePhone(device: string, number = 'XXX-XXX-9012'): FakeDevice {
   return { device, type: 'phone', number, capabilities: ['auto', 'phone', 'sms'] };
 }
+
+/** The `ikey`/`skey`/`api_host`/`api_port` lines of a server section that uses `duo` (a fake or the simulator). */
+export function duoSectionLines(duo: { readonly ikey: string; readonly skey: string; readonly port: number }): string {
+  return `ikey=${duo.ikey}\nskey=${duo.skey}\napi_host=127.0.0.1\napi_port=${duo.port}`;
+}
